@@ -1,0 +1,211 @@
+package dev.synport.config;
+
+import dev.synport.FailureReason;
+import dev.synport.PortException;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads the {@code database} section of a homeserver config into {@link DatabaseSettings}.
+ * Every error names the YAML path it is about; passwords are never quoted back.
+ * Missing connection keys fall back to libpq's environment variables (PGHOST, PGPORT,
+ * PGUSER, PGPASSWORD, PGDATABASE), then to libpq's defaults, as psycopg2 does.
+ */
+public final class ConfigLoader {
+    private static final Set<String> CONNECTORS = Set.of("psycopg2", "psycopg");
+    private static final Set<String> USED_KEYS = Set.of(
+            "user", "password", "database", "dbname", "host", "port", "sslmode", "sslrootcert",
+            "sslcert", "sslkey", "connect_timeout", "application_name", "keepalives",
+            "keepalives_idle", "keepalives_interval", "keepalives_count");
+    /** Twisted adbapi pool keys besides cp_min/cp_max; Synapse accepts them, they mean nothing here. */
+    private static final Set<String> IGNORED_POOL_KEYS = Set.of("cp_reconnect", "cp_noisy", "cp_openfun");
+    private static final String DEFAULT_APPLICATION_NAME = "synapse-port-db";
+
+    private final Map<String, String> environment;
+
+    public ConfigLoader(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
+    public LoadedConfig load(Path file) {
+        Object document;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+        } catch (NoSuchFileException e) {
+            throw malformed("config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw malformed("cannot read config file " + file + ": " + e.getMessage());
+        } catch (MarkedYAMLException e) {
+            // Only the problem and its position: the marked snippet could quote a password.
+            Mark mark = e.getProblemMark();
+            String where = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+            throw malformed("config file " + file + " is not valid YAML: " + e.getProblem() + where);
+        } catch (YAMLException e) {
+            throw malformed("config file " + file + " is not valid YAML");
+        }
+        if (!(document instanceof Map<?, ?> root)) {
+            throw malformed("config file " + file + ": expected a YAML mapping at the top level");
+        }
+        if (!root.containsKey("database")) {
+            throw new PortException(FailureReason.NO_DATABASE_SECTION,
+                    "config file " + file + " has no 'database' section");
+        }
+        Map<?, ?> database = mapping(root.get("database"), "database");
+        return parseDatabase(database);
+    }
+
+    LoadedConfig parseDatabase(Map<?, ?> database) {
+        Object name = database.get("name");
+        if (name == null) {
+            throw malformed("database.name: missing; expected psycopg2");
+        }
+        if (!CONNECTORS.contains(name.toString())) {
+            throw new PortException(FailureReason.NOT_POSTGRES,
+                    "database.name: the target must use the 'psycopg2' connector, got '" + name + "'");
+        }
+        Map<?, ?> args = database.containsKey("args") ? mapping(database.get("args"), "database.args") : Map.of();
+        List<String> warnings = new ArrayList<>();
+        Set<String> unknown = new TreeSet<>();
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : args.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            if (USED_KEYS.contains(key) || key.equals("cp_min") || key.equals("cp_max")) {
+                values.put(key, e.getValue());
+            } else if (!IGNORED_POOL_KEYS.contains(key)) {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            warnings.add("database.args: ignoring keys this tool does not use: " + String.join(", ", unknown));
+        }
+        if (values.containsKey("database") && values.containsKey("dbname")
+                && !String.valueOf(values.get("database")).equals(String.valueOf(values.get("dbname")))) {
+            throw malformed("database.args: 'database' and 'dbname' name different databases");
+        }
+
+        String user = text(values, "user").or(() -> env("PGUSER"))
+                .orElse(System.getProperty("user.name", "postgres"));
+        String db = text(values, "database").or(() -> text(values, "dbname"))
+                .or(() -> env("PGDATABASE")).orElse(user);
+        String host = text(values, "host").or(() -> env("PGHOST")).orElse("localhost");
+        int port = integer(values, "port").or(() -> env("PGPORT").map(p -> parsePort(p, "PGPORT")))
+                .orElse(5432);
+        if (port < 1 || port > 65535) {
+            throw malformed("database.args.port: expected a port number 1-65535, got " + port);
+        }
+        Optional<String> password = text(values, "password").or(() -> env("PGPASSWORD"));
+        DatabaseSettings.SslSettings ssl = new DatabaseSettings.SslSettings(
+                text(values, "sslmode"), text(values, "sslrootcert"), text(values, "sslcert"), text(values, "sslkey"));
+        ssl.mode().ifPresent(ConfigLoader::checkSslMode);
+        Optional<Integer> timeout = integer(values, "connect_timeout");
+        String applicationName = text(values, "application_name").orElse(DEFAULT_APPLICATION_NAME);
+        int cpMin = integer(values, "cp_min").orElse(1);
+        int cpMax = integer(values, "cp_max").orElse(Math.max(cpMin, 5));
+        if (cpMin < 0 || cpMax < 1 || cpMin > cpMax) {
+            throw malformed("database.args.cp_min/cp_max: need 0 <= cp_min <= cp_max and cp_max >= 1, got "
+                    + cpMin + "/" + cpMax);
+        }
+        Map<String, String> keepalives = new LinkedHashMap<>();
+        for (String key : List.of("keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count")) {
+            integer(values, key).ifPresent(v -> keepalives.put(key, Integer.toString(v)));
+        }
+        boolean allowUnsafeLocale = bool(database.get("allow_unsafe_locale"), "database.allow_unsafe_locale");
+        DatabaseSettings settings = new DatabaseSettings(name.toString(), host, port, db, user, password, ssl,
+                timeout, applicationName, new DatabaseSettings.PoolSize(cpMin, cpMax), keepalives);
+        return new LoadedConfig(settings, allowUnsafeLocale, warnings);
+    }
+
+    private static void checkSslMode(String mode) {
+        if (!Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full").contains(mode)) {
+            throw malformed("database.args.sslmode: expected one of disable, allow, prefer, require,"
+                    + " verify-ca, verify-full, got \"" + mode + "\"");
+        }
+    }
+
+    private Optional<String> env(String name) {
+        return Optional.ofNullable(environment.get(name)).filter(v -> !v.isEmpty());
+    }
+
+    private static Map<?, ?> mapping(Object value, String path) {
+        if (value instanceof Map<?, ?> map) {
+            return map;
+        }
+        throw malformed(path + ": expected a mapping, got " + describe(value));
+    }
+
+    private static Optional<String> text(Map<String, Object> values, String key) {
+        Object value = values.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof Map || value instanceof List) {
+            throw malformed("database.args." + key + ": expected a string, got " + describe(value));
+        }
+        return Optional.of(value.toString());
+    }
+
+    private static Optional<Integer> integer(Map<String, Object> values, String key) {
+        Object value = values.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof Integer i) {
+            return Optional.of(i);
+        }
+        if (value instanceof String s && s.trim().matches("-?\\d{1,9}")) {
+            return Optional.of(Integer.parseInt(s.trim()));
+        }
+        throw malformed("database.args." + key + ": expected an integer, got " + describe(value));
+    }
+
+    private static int parsePort(String value, String variable) {
+        if (!value.trim().matches("\\d{1,5}")) {
+            throw malformed(variable + ": expected a port number, got \"" + value + "\"");
+        }
+        return Integer.parseInt(value.trim());
+    }
+
+    private static boolean bool(Object value, String path) {
+        if (value == null) {
+            return false;
+        }
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        throw malformed(path + ": expected true or false, got " + describe(value));
+    }
+
+    private static String describe(Object value) {
+        if (value == null) {
+            return "nothing";
+        }
+        if (value instanceof Map) {
+            return "a mapping";
+        }
+        if (value instanceof List) {
+            return "a list";
+        }
+        return "\"" + value + "\"";
+    }
+
+    private static PortException malformed(String message) {
+        return new PortException(FailureReason.CONFIG_MALFORMED, message);
+    }
+}

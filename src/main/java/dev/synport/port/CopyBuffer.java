@@ -1,0 +1,77 @@
+package dev.synport.port;
+
+import java.util.Arrays;
+
+/** A growable byte buffer holding rows in PostgreSQL's COPY text format. */
+final class CopyBuffer {
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private byte[] bytes = new byte[1 << 16];
+    private int length;
+
+    int length() {
+        return length;
+    }
+
+    byte[] array() {
+        return bytes;
+    }
+
+    void clear() {
+        length = 0;
+    }
+
+    /** Forgets everything after {@code mark} (a row that turned out to be rejected). */
+    void truncate(int mark) {
+        length = mark;
+    }
+
+    void put(byte b) {
+        ensure(1);
+        bytes[length++] = b;
+    }
+
+    void putAscii(String s) {
+        ensure(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            bytes[length++] = (byte) s.charAt(i);
+        }
+    }
+
+    void putNull() {
+        put((byte) '\\');
+        put((byte) 'N');
+    }
+
+    /** UTF-8 text, escaped for COPY text format. */
+    void putText(byte[] utf8) {
+        ensure(utf8.length * 2);
+        for (byte b : utf8) {
+            switch (b) {
+                case '\\' -> { bytes[length++] = '\\'; bytes[length++] = '\\'; }
+                case '\n' -> { bytes[length++] = '\\'; bytes[length++] = 'n'; }
+                case '\r' -> { bytes[length++] = '\\'; bytes[length++] = 'r'; }
+                case '\t' -> { bytes[length++] = '\\'; bytes[length++] = 't'; }
+                default -> bytes[length++] = b;
+            }
+        }
+    }
+
+    /** A bytea value: hex format, its backslash escaped for COPY text format. */
+    void putBytea(byte[] value) {
+        ensure(3 + value.length * 2);
+        bytes[length++] = '\\';
+        bytes[length++] = '\\';
+        bytes[length++] = 'x';
+        for (byte b : value) {
+            bytes[length++] = HEX[(b >> 4) & 0xf];
+            bytes[length++] = HEX[b & 0xf];
+        }
+    }
+
+    private void ensure(int extra) {
+        if (length + extra > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + extra));
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.synport.port;
+
+import dev.synport.FailureReason;
+import dev.synport.Identifiers;
+import dev.synport.PortException;
+import dev.synport.postgres.Checkpoint;
+import dev.synport.postgres.CheckpointStore;
+import dev.synport.postgres.PostgresTarget;
+import dev.synport.progress.ProgressListener;
+import dev.synport.report.FindingSink;
+import dev.synport.sqlite.Snapshot;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs table copies on a fixed number of workers, largest tables first, each table once all
+ * the tables it references are done. The first failure stops the others after their current
+ * batch (which is rolled back); everything committed so far stays, with its checkpoint.
+ */
+final class CopyScheduler {
+    private final Snapshot snapshot;
+    private final PostgresTarget target;
+    private final CheckpointStore checkpoints;
+    private final FindingSink report;
+    private final ProgressListener progress;
+    private final CopySettings settings;
+
+    CopyScheduler(Snapshot snapshot, PostgresTarget target, CheckpointStore checkpoints, FindingSink report,
+            ProgressListener progress, CopySettings settings) {
+        this.snapshot = snapshot;
+        this.target = target;
+        this.checkpoints = checkpoints;
+        this.report = report;
+        this.progress = progress;
+        this.settings = settings;
+    }
+
+    long run(PortPlan plan, Map<String, Checkpoint> positions) {
+        Map<String, Long> remaining = new HashMap<>();
+        try (Connection sqlite = snapshot.open()) {
+            for (TablePlan table : plan.tables()) {
+                remaining.put(table.name(), countRemaining(sqlite, table, positions.get(table.name())));
+            }
+        } catch (SQLException e) {
+            throw new PortException(FailureReason.PORT_FAILED, "counting rows in the snapshot failed: "
+                    + Porter.oneLine(e.getMessage()), e);
+        }
+        List<TablePlan> waiting = new ArrayList<>(plan.tables());
+        waiting.sort(Comparator.comparingLong((TablePlan t) -> remaining.get(t.name())).reversed());
+        Set<String> done = new HashSet<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        ExecutorService executor = Executors.newFixedThreadPool(settings.workers(), r -> {
+            Thread t = new Thread(r, "copy");
+            t.setDaemon(true);
+            return t;
+        });
+        ExecutorCompletionService<String> completion = new ExecutorCompletionService<>(executor);
+        long copied = 0;
+        int running = 0;
+        try {
+            while (!waiting.isEmpty() || running > 0) {
+                if (failure.get() == null) {
+                    for (var it = waiting.iterator(); it.hasNext() && running < settings.workers();) {
+                        TablePlan table = it.next();
+                        if (done.containsAll(plan.dependencies().get(table.name()))) {
+                            it.remove();
+                            running++;
+                            long total = remaining.get(table.name());
+                            completion.submit(() -> copyOne(table, positions.get(table.name()), total, failure));
+                        }
+                    }
+                } else {
+                    waiting.clear();
+                }
+                if (running == 0) {
+                    break;
+                }
+                var finished = completion.take();
+                running--;
+                try {
+                    String name = finished.get();
+                    if (name != null) {
+                        done.add(name);
+                    }
+                } catch (ExecutionException e) {
+                    failure.compareAndSet(null, e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure.compareAndSet(null, e);
+        } finally {
+            executor.shutdownNow();
+        }
+        Throwable error = failure.get();
+        if (error instanceof PortException pe) {
+            throw pe;
+        }
+        if (error != null) {
+            throw new PortException(FailureReason.PORT_FAILED, Porter.oneLine(error.getMessage()), error);
+        }
+        if (!waiting.isEmpty()) {
+            throw new PortException(FailureReason.PORT_FAILED, "foreign keys form a cycle between tables "
+                    + waiting.stream().map(TablePlan::name).toList());
+        }
+        for (TablePlan table : plan.tables()) {
+            copied += rowsCopied.getOrDefault(table.name(), 0L);
+        }
+        return copied;
+    }
+
+    private final Map<String, Long> rowsCopied = new ConcurrentHashMap<>();
+
+    private String copyOne(TablePlan table, Checkpoint start, long total,
+            AtomicReference<Throwable> failure) {
+        progress.tableStarted(table.name(), 0, total);
+        try (Connection sqlite = snapshot.open(); Connection pg = target.open()) {
+            try (Statement st = pg.createStatement()) {
+                // Each batch commits with its checkpoint; should the server crash, an
+                // earlier consistent state is kept, so waiting for the WAL flush buys nothing.
+                st.execute("SET synchronous_commit TO off");
+            }
+            long rows = new TableCopier(table, settings, checkpoints, report, progress,
+                    () -> failure.get() != null).copy(sqlite, pg, start);
+            rowsCopied.put(table.name(), rows);
+            progress.tableFinished(table.name());
+            return table.name();
+        } catch (TableCopier.CancellationException e) {
+            return null;
+        } catch (SQLException e) {
+            PortException error = new PortException(FailureReason.PORT_FAILED, "copying table " + table.name()
+                    + " failed: " + Porter.oneLine(e.getMessage()), e);
+            failure.compareAndSet(null, error);
+            throw error;
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+            throw e;
+        }
+    }
+
+    private static long countRemaining(Connection sqlite, TablePlan table, Checkpoint from) throws SQLException {
+        String source = Identifiers.quote(table.name());
+        try (PreparedStatement ps = sqlite.prepareStatement("SELECT (SELECT count(*) FROM " + source
+                + " WHERE rowid >= ?) + (SELECT count(*) FROM " + source + " WHERE rowid <= ?)")) {
+            ps.setLong(1, from.forwardRowid());
+            ps.setLong(2, from.backwardRowid());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+    }
+

@@ -1,0 +1,176 @@
+package dev.synport.port;
+
+import dev.synport.FailureReason;
+import dev.synport.Identifiers;
+import dev.synport.PortException;
+import dev.synport.config.LoadedConfig;
+import dev.synport.postgres.CatalogReader;
+import dev.synport.postgres.Checkpoint;
+import dev.synport.postgres.CheckpointStore;
+import dev.synport.postgres.PortLock;
+import dev.synport.postgres.PostgresTarget;
+import dev.synport.postgres.TargetCatalog;
+import dev.synport.progress.ProgressListener;
+import dev.synport.report.Finding;
+import dev.synport.report.JsonLinesReport;
+import dev.synport.schema.TargetCheck;
+import dev.synport.sqlite.Snapshot;
+import dev.synport.sqlite.SnapshotInspector;
+import dev.synport.sqlite.SnapshotSchema;
+import dev.synport.synapse.SynapseRules;
+import dev.synport.verify.SequenceVerifier;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Runs a port from start to end: pre-flight checks on both sides (nothing is written before
+ * they pass), the advisory lock, sequences, the copy in foreign-key order, Synapse's special
+ * tables, and the sequence check.
+ */
+public final class Porter {
+    private final SynapseRules rules;
+    private final ProgressListener progress;
+    private final Clock clock;
+
+    public Porter(SynapseRules rules, ProgressListener progress, Clock clock) {
+        this.rules = rules;
+        this.progress = progress;
+        this.clock = clock;
+    }
+
+    public PortSummary run(Path sqlitePath, LoadedConfig config, CopySettings copySettings, Path reportPath) {
+        Instant started = clock.instant();
+        progress.phase("Checking the SQLite snapshot " + sqlitePath);
+        Snapshot snapshot = Snapshot.locate(sqlitePath);
+        SnapshotSchema schema = new SnapshotInspector(snapshot).inspectAndCheck();
+        config.warnings().forEach(progress::warning);
+        progress.phase("Connecting to PostgreSQL " + config.settings().describe());
+        try (PostgresTarget target = PostgresTarget.connect(config.settings(), copySettings.workers() + 2);
+                JsonLinesReport report = new JsonLinesReport(reportPath)) {
+            return port(snapshot, schema, target, config, copySettings, report, started);
+        } catch (SQLException e) {
+            throw new PortException(FailureReason.PORT_FAILED, "PostgreSQL: " + oneLine(e.getMessage()), e);
+        }
+    }
+
+    private PortSummary port(Snapshot snapshot, SnapshotSchema schema, PostgresTarget target, LoadedConfig config,
+            CopySettings copySettings, JsonLinesReport report, Instant started) throws SQLException {
+        CheckpointStore checkpoints = new CheckpointStore();
+        try (Connection control = target.open()) {
+            TargetCatalog catalog = new CatalogReader().read(control);
+            new TargetCheck().check(catalog, schema.schemaVersion(), config.allowUnsafeLocale())
+                    .forEach(progress::warning);
+            PortPlan plan = new Planner(rules).plan(schema, catalog);
+            refuseLiveTarget(control, catalog);
+            try (PortLock ignored = PortLock.acquire(target.open(), config.settings().database())) {
+                progress.phase("Setting up sequences and the tracking table");
+                List<SequenceSetter.Setting> sequences;
+                try (Connection sqlite = snapshot.open()) {
+                    sequences = new SequenceSetter().compute(sqlite, schema, catalog, rules.sequences());
+                }
+                Map<String, Checkpoint> positions = prepare(control, checkpoints, plan, catalog, sequences);
+                progress.phase("Copying " + plan.tables().size() + " tables");
+                long rows = new CopyScheduler(snapshot, target, checkpoints, report, progress, copySettings)
+                        .run(plan, positions);
+                progress.phase("Checking sequences");
+                new SequenceVerifier().verify(control, catalog, rules.sequences());
+                return new PortSummary(plan.tables().size(), rows, report.count(Finding.Action.REPAIRED),
+                        report.count(Finding.Action.REJECTED), plan.skipped(), sequences.size(),
+                        Duration.between(started, clock.instant()), report.written());
+            }
+        }
+    }
+
+    /** A target that Synapse has been running on must not be ported into: that would damage it. */
+    private static void refuseLiveTarget(Connection control, TargetCatalog catalog) throws SQLException {
+        if (catalog.table(CheckpointStore.TABLE).isPresent() || catalog.table("events").isEmpty()) {
+            return;
+        }
+        try (Statement st = control.createStatement();
+                ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM events)")) {
+            rs.next();
+            if (rs.getBoolean(1)) {
+                throw new PortException(FailureReason.PORT_FAILED, "the target database already holds events that"
+                        + " no port wrote (Synapse has run on it?); porting into it would damage it: use a freshly"
+                        + " prepared, empty database");
+            }
+        }
+    }
+
+    /**
+     * In one transaction: the tracking table, the sequences, the refilled tables emptied and
+     * their checkpoints reset, the special tables given their content, the rebuilds queued.
+     */
+    private Map<String, Checkpoint> prepare(Connection c, CheckpointStore checkpoints, PortPlan plan,
+            TargetCatalog catalog, List<SequenceSetter.Setting> sequences) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            checkpoints.ensureTable(c);
+            checkpoints.upgradeLegacy(c);
+            new SequenceSetter().apply(c, sequences);
+            Map<String, Checkpoint> existing = checkpoints.readAll(c);
+            Map<String, Checkpoint> positions = new HashMap<>();
+            List<String> refill = new ArrayList<>(plan.refilledSpecially());
+            for (TablePlan table : plan.tables()) {
+                Checkpoint checkpoint = table.appendOnly() ? existing.getOrDefault(table.name(), Checkpoint.START)
+                        : Checkpoint.START;
+                if (!table.appendOnly()) {
+                    refill.add(table.name());
+                }
+                checkpoints.set(c, table.name(), checkpoint);
+                positions.put(table.name(), checkpoint);
+            }
+            if (!refill.isEmpty()) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("TRUNCATE " + refill.stream().map(Identifiers::quote).collect(Collectors.joining(", ")));
+                }
+            }
+            if (plan.refilledSpecially().contains(Planner.USER_DIRECTORY_STREAM_POS)) {
+                try (Statement st = c.createStatement()) {
+                    // Synapse expects one row; NULL means "not built yet", and the rebuild below fills it.
+                    st.executeUpdate("INSERT INTO user_directory_stream_pos (stream_id) VALUES (NULL)");
+                }
+                queueRebuilds(c, catalog);
+            }
+            c.commit();
+            return positions;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    private void queueRebuilds(Connection c, TargetCatalog catalog) throws SQLException {
+        if (catalog.table("background_updates").isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO background_updates"
+                + " (update_name, progress_json, depends_on) SELECT ?, '{}', ?"
+                + " WHERE NOT EXISTS (SELECT 1 FROM background_updates WHERE update_name = ?)")) {
+            for (SynapseRules.RebuildUpdate update : rules.rebuildUpdates()) {
+                ps.setString(1, update.name());
+                ps.setString(2, update.dependsOn().orElse(null));
+                ps.setString(3, update.name());
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    static String oneLine(String message) {
+        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+}

@@ -1,0 +1,123 @@
+package dev.synport.report;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Writes findings as JSON Lines, one object per finding: table, rowid, column, action,
+ * reason and the original value (text as a JSON string with every character escaped that
+ * needs it, blobs as {@code {"hex": "..."}}). The file is created on the first finding only.
+ */
+public final class JsonLinesReport implements FindingSink, AutoCloseable {
+    private final Path path;
+    private final Map<Finding.Action, Long> counts = new EnumMap<>(Finding.Action.class);
+    private BufferedWriter writer;
+
+    public JsonLinesReport(Path path) {
+        this.path = path;
+    }
+
+    @Override
+    public synchronized void record(List<Finding> findings) {
+        if (findings.isEmpty()) {
+            return;
+        }
+        try {
+            if (writer == null) {
+                writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8);
+            }
+            for (Finding f : findings) {
+                writer.write(toJson(f));
+                writer.write('\n');
+                counts.merge(f.action(), 1L, Long::sum);
+            }
+            writer.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the report " + path, e);
+        }
+    }
+
+    public synchronized long count(Finding.Action action) {
+        return counts.getOrDefault(action, 0L);
+    }
+
+    /** The report's path, if anything was written to it. */
+    public synchronized Optional<Path> written() {
+        return writer == null ? Optional.empty() : Optional.of(path);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (writer != null) {
+            try {
+                writer.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    static String toJson(Finding f) {
+        StringBuilder b = new StringBuilder(128);
+        b.append("{\"table\":").append(string(f.table()))
+                .append(",\"rowid\":").append(f.rowid())
+                .append(",\"column\":").append(f.column() == null ? "null" : string(f.column()))
+                .append(",\"action\":").append(string(f.action().name().toLowerCase(java.util.Locale.ROOT)))
+                .append(",\"reason\":").append(string(f.reason()))
+                .append(",\"original\":").append(value(f.original()))
+                .append('}');
+        return b.toString();
+    }
+
+    private static String value(Object v) {
+        if (v == null) {
+            return "null";
+        }
+        if (v instanceof byte[] bytes) {
+            return "{\"hex\":\"" + HexFormat.of().formatHex(bytes) + "\"}";
+        }
+        if (v instanceof Number n) {
+            return n.toString();
+        }
+        return string(v.toString());
+    }
+
+    private static String string(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || Character.isSurrogate(c) && !validSurrogate(s, i)) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    private static boolean validSurrogate(String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+    }
+}

@@ -1,0 +1,47 @@
+package dev.synport.schema;
+
+import dev.synport.FailureReason;
+import dev.synport.PortException;
+import dev.synport.postgres.TargetCatalog;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Refuses targets Synapse could not run on, or that do not hold Synapse's schema at the
+ * snapshot's version. Column-level comparison is the planner's (it needs the table list).
+ */
+public final class TargetCheck {
+
+    /** Returns warnings to show; throws on anything that must stop the port. */
+    public List<String> check(TargetCatalog target, int snapshotVersion, boolean allowUnsafeLocale) {
+        List<String> warnings = new ArrayList<>();
+        if (!"UTF8".equalsIgnoreCase(target.encoding())) {
+            throw new PortException(FailureReason.PORT_FAILED, "the target database's encoding is "
+                    + target.encoding() + ", but Synapse needs UTF8; recreate it with: createdb --encoding=UTF8"
+                    + " --locale=C --template=template0 --owner=<user> <name>");
+        }
+        if (!"C".equals(target.collate()) || !"C".equals(target.ctype())) {
+            String message = "the target database has LC_COLLATE '" + target.collate() + "' and LC_CTYPE '"
+                    + target.ctype() + "', but Synapse needs C for both";
+            if (!allowUnsafeLocale) {
+                throw new PortException(FailureReason.PORT_FAILED, message + "; recreate it with: createdb"
+                        + " --encoding=UTF8 --locale=C --template=template0 --owner=<user> <name>"
+                        + " (or set database.allow_unsafe_locale: true, at your own risk)");
+            }
+            warnings.add(message + "; going on because database.allow_unsafe_locale is set");
+        }
+        if (target.schemaVersion().isEmpty()) {
+            throw new PortException(FailureReason.PORT_FAILED, "the target database holds no Synapse schema;"
+                    + " prepare it first with Synapse's update_synapse_database --database-config"
+                    + " homeserver-postgres.yaml (or start Synapse on it once and stop it), then run the port again");
+        }
+        int targetVersion = target.schemaVersion().getAsInt();
+        if (targetVersion != snapshotVersion) {
+            throw new PortException(FailureReason.PORT_FAILED, "the snapshot is at Synapse schema version "
+                    + snapshotVersion + " but the target at " + targetVersion + "; prepare the target with the"
+                    + " Synapse release that wrote the snapshot (or upgrade Synapse on SQLite first and take a new"
+                    + " snapshot)");
+        }
+        return warnings;
+    }
+}

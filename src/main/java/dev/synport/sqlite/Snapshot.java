@@ -1,0 +1,94 @@
+package dev.synport.sqlite;
+
+import dev.synport.FailureReason;
+import dev.synport.PortException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Arrays;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
+
+/**
+ * A Synapse SQLite snapshot on disk, opened strictly read-only. Never creates the file,
+ * never writes to it: without a write-ahead log beside it the file is opened immutable (no
+ * locks, no journal, no {@code -shm}); with a non-empty {@code -wal} beside it, read-only
+ * mode so that the committed transactions in the log are seen. Each caller owns the
+ * connections it opens.
+ */
+public final class Snapshot {
+    private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+    private final Path file;
+    private final boolean immutable;
+
+    private Snapshot(Path file, boolean immutable) {
+        this.file = file;
+        this.immutable = immutable;
+    }
+
+    /** Checks that the path is an existing SQLite file; does not open a connection yet. */
+    public static Snapshot locate(Path path) {
+        Path file = path.toAbsolutePath().normalize();
+        if (!Files.exists(file)) {
+            throw new PortException(FailureReason.SQLITE_MISSING,
+                    "the SQLite database " + path + " does not exist; check the --sqlite-database path");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new PortException(FailureReason.SQLITE_MISSING,
+                    "the SQLite database " + path + " is not a regular file");
+        }
+        byte[] header = new byte[MAGIC.length];
+        try (InputStream in = Files.newInputStream(file)) {
+            int read = in.readNBytes(header, 0, header.length);
+            if (read < header.length || !Arrays.equals(header, MAGIC)) {
+                throw new PortException(FailureReason.PORT_FAILED,
+                        path + " is not a SQLite database (its header is not 'SQLite format 3')");
+            }
+        } catch (IOException e) {
+            throw new PortException(FailureReason.SQLITE_MISSING,
+                    "cannot read the SQLite database " + path + ": " + e.getMessage(), e);
+        }
+        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        boolean walPending;
+        try {
+            walPending = Files.exists(wal) && Files.size(wal) > 0;
+        } catch (IOException e) {
+            walPending = true;
+        }
+        return new Snapshot(file, !walPending);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Opens a new read-only connection; the caller closes it. */
+    public Connection open() {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setOpenMode(SQLiteOpenMode.READONLY);
+        config.setOpenMode(SQLiteOpenMode.OPEN_URI);
+        config.resetOpenMode(SQLiteOpenMode.CREATE);
+        config.resetOpenMode(SQLiteOpenMode.READWRITE);
+        config.setSharedCache(false);
+        String uri = file.toUri().toString() + (immutable ? "?mode=ro&immutable=1" : "?mode=ro");
+        try {
+            Connection connection = config.createConnection("jdbc:sqlite:" + uri);
+            connection.setAutoCommit(true);
+            try (var st = connection.createStatement()) {
+                // a generous page cache: each reader scans sequentially
+                st.execute("PRAGMA cache_size = -65536");
+                st.execute("PRAGMA query_only = 1");
+            }
+            return connection;
+        } catch (SQLException e) {
+            throw new PortException(FailureReason.PORT_FAILED,
+                    "cannot open the SQLite database " + file + " read-only: " + e.getMessage(), e);
+        }
+    }
+}

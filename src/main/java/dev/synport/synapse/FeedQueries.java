@@ -1,0 +1,35 @@
+package dev.synport.synapse;
+
+import dev.synport.Identifiers;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** The values a sequence must stay ahead of, read the same way from SQLite and PostgreSQL. */
+public final class FeedQueries {
+    private FeedQueries() {}
+
+    /** {@code MAX(column)}, or {@code -MIN(column)} when negative; 0 for an empty table or negative result. */
+    public static long largest(Connection c, SequenceRule.Feed feed, boolean negative) throws SQLException {
+        String column = Identifiers.quote(feed.column());
+        String sql = "SELECT " + (negative ? "-MIN(" + column + ")" : "MAX(" + column + ")") + " FROM "
+                + Identifiers.quote(feed.table());
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? Math.max(0, rs.getLong(1)) : 0;
+        }
+    }
+
+    /** The stream's largest position in {@code stream_positions} (negated minimum when negative), at least 0. */
+    public static long streamPosition(Connection c, String stream, boolean negative) throws SQLException {
+        String sql = "SELECT " + (negative ? "-MIN(stream_id)" : "MAX(stream_id)")
+                + " FROM stream_positions WHERE stream_name = ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, stream);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Math.max(0, rs.getLong(1)) : 0;
+            }
+        }
+    }
+}
