@@ -68,7 +68,8 @@ public final class ConfigLoader {
                     "config file " + file + " has no 'database' section");
         }
         Map<?, ?> database = mapping(root.get("database"), "database");
-        return parseDatabase(database);
+        Object serverName = root.get("server_name");
+        return parseDatabase(database).withServerName(Optional.ofNullable(serverName).map(Object::toString));
     }
 
     LoadedConfig parseDatabase(Map<?, ?> database) {
@@ -129,7 +130,7 @@ public final class ConfigLoader {
         boolean allowUnsafeLocale = bool(database.get("allow_unsafe_locale"), "database.allow_unsafe_locale");
         DatabaseSettings settings = new DatabaseSettings(name.toString(), host, port, db, user, password, ssl,
                 timeout, applicationName, new DatabaseSettings.PoolSize(cpMin, cpMax), keepalives);
-        return new LoadedConfig(settings, allowUnsafeLocale, warnings);
+        return new LoadedConfig(settings, allowUnsafeLocale, warnings, Optional.empty());
     }
 
     private static void checkSslMode(String mode) {

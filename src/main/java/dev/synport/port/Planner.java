@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -32,9 +33,12 @@ public final class Planner {
     static final String USER_DIRECTORY_STREAM_POS = "user_directory_stream_pos";
 
     private final SynapseRules rules;
+    private final Optional<String> serverName;
 
-    public Planner(SynapseRules rules) {
+    /** @param serverName the homeserver's name, for columns Synapse derives from a localpart */
+    public Planner(SynapseRules rules, Optional<String> serverName) {
         this.rules = rules;
+        this.serverName = serverName;
     }
 
     public PortPlan plan(SnapshotSchema snapshot, TargetCatalog target) {
@@ -94,10 +98,30 @@ public final class Planner {
             }
         }
         requireFilled(source.name(), target, mapped, problems);
+        fillUserIds(source.name(), columns);
         List<ForeignKey> selfReferences = catalog.foreignKeys().stream()
                 .filter(fk -> fk.table().equals(source.name()) && fk.selfReferencing()).toList();
         return new TablePlan(source.name(), Identifiers.quote(source.name()), "rowid", columns,
                 rules.isAppendOnly(source.name()), new DirectWriter(source.name(), columns), selfReferences);
+    }
+
+    private void fillUserIds(String table, List<ColumnPlan> columns) {
+        if (serverName.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            ColumnPlan column = columns.get(i);
+            Optional<String> localpart = rules.userIdLocalpart(table, column.targetName());
+            if (localpart.isEmpty()) {
+                continue;
+            }
+            for (int j = 0; j < columns.size(); j++) {
+                if (columns.get(j).targetName().equals(localpart.get())) {
+                    columns.set(i, new ColumnPlan(column.sourceName(), column.sourceExpression(), column.targetName(),
+                            column.kind(), Optional.of(new ColumnPlan.UserIdFill(j, localpart.get(), serverName.get()))));
+                }
+            }
+        }
     }
 
     private TablePlan eventSearch(SourceTable source, TargetTable target, SnapshotSchema snapshot,

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -72,7 +73,7 @@ public final class Porter {
             TargetCatalog catalog = new CatalogReader().read(control);
             new TargetCheck().check(catalog, schema.schemaVersion(), config.allowUnsafeLocale())
                     .forEach(progress::warning);
-            PortPlan plan = new Planner(rules).plan(schema, catalog);
+            PortPlan plan = new Planner(rules, serverName(config, snapshot)).plan(schema, catalog);
             refuseLiveTarget(control, catalog);
             try (PortLock ignored = PortLock.acquire(target.open(), config.settings().database())) {
                 progress.phase("Setting up sequences and the tracking table");
@@ -90,6 +91,18 @@ public final class Porter {
                         report.count(Finding.Action.REJECTED), plan.skipped(), sequences.size(),
                         Duration.between(started, clock.instant()), report.written());
             }
+        }
+    }
+
+    /** The config's server_name, or else the domain of the snapshot's local users. */
+    private static Optional<String> serverName(LoadedConfig config, Snapshot snapshot) throws SQLException {
+        if (config.serverName().isPresent()) {
+            return config.serverName();
+        }
+        try (Connection sqlite = snapshot.open(); Statement st = sqlite.createStatement();
+                ResultSet rs = st.executeQuery("SELECT substr(name, instr(name, ':') + 1) FROM users"
+                        + " WHERE instr(name, ':') > 0 LIMIT 1")) {
+            return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
         }
     }
 

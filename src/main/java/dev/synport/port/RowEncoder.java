@@ -54,7 +54,7 @@ final class RowEncoder {
             }
             ColumnPlan column = columns.get(i);
             String problem = column.kind().readsBytes()
-                    ? encodeBytes(rs.getBytes(i + 2), column, rowid, out, findings)
+                    ? encodeBytes(rs.getBytes(i + 2), column, rowid, out, findings, rs)
                     : encodeValue(rs.getObject(i + 2), column.kind(), out);
             if (problem != null) {
                 out.truncate(mark);
@@ -70,7 +70,11 @@ final class RowEncoder {
         return true;
     }
 
-    private String encodeBytes(byte[] value, ColumnPlan column, long rowid, CopyBuffer out, List<Finding> findings) {
+    private String encodeBytes(byte[] value, ColumnPlan column, long rowid, CopyBuffer out, List<Finding> findings,
+            ResultSet rs) throws SQLException {
+        if (value == null && column.userIdFill().isPresent()) {
+            value = fillUserId(column, rowid, rs, findings);
+        }
         if (value == null) {
             out.putNull();
             return null;
@@ -100,6 +104,19 @@ final class RowEncoder {
         }
         out.putText(text);
         return null;
+    }
+
+    private byte[] fillUserId(ColumnPlan column, long rowid, ResultSet rs, List<Finding> findings)
+            throws SQLException {
+        ColumnPlan.UserIdFill fill = column.userIdFill().orElseThrow();
+        byte[] localpart = rs.getBytes(fill.localpartColumn() + 2);
+        if (localpart == null) {
+            return null;
+        }
+        findings.add(new Finding(table, rowid, column.sourceName(), Finding.Action.REPAIRED, "NULL, where Synapse"
+                + " keeps '@' || " + fill.localpartName() + " || ':' || server_name; filled in the same way", null));
+        return ("@" + new String(localpart, StandardCharsets.UTF_8) + ":" + fill.serverName())
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** Appends a typed value; returns why it cannot be stored, or null. */

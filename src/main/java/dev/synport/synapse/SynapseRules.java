@@ -23,13 +23,15 @@ public final class SynapseRules {
     private final Set<String> appendOnly;
     private final List<SequenceRule> sequences;
     private final List<RebuildUpdate> rebuildUpdates;
+    private final Map<String, String> userIdColumns;
 
     private SynapseRules(Map<String, String> skipped, Set<String> appendOnly, List<SequenceRule> sequences,
-            List<RebuildUpdate> rebuildUpdates) {
+            List<RebuildUpdate> rebuildUpdates, Map<String, String> userIdColumns) {
         this.skipped = Map.copyOf(skipped);
         this.appendOnly = Set.copyOf(appendOnly);
         this.sequences = List.copyOf(sequences);
         this.rebuildUpdates = List.copyOf(rebuildUpdates);
+        this.userIdColumns = Map.copyOf(userIdColumns);
     }
 
     /** A background update to queue on the target after the port. */
@@ -47,11 +49,16 @@ public final class SynapseRules {
             updates.add(new RebuildUpdate(m.get("name").toString(),
                     Optional.ofNullable(m.get("depends_on")).map(Object::toString)));
         }
+        Map<String, String> userIdColumns = new LinkedHashMap<>();
+        for (Object o : (List<?>) tables.get("user_id_columns")) {
+            Map<?, ?> m = (Map<?, ?>) o;
+            userIdColumns.put(m.get("table") + "." + m.get("column"), m.get("localpart").toString());
+        }
         List<SequenceRule> sequences = new ArrayList<>();
         for (Object o : (List<?>) read("sequences.yaml").get("sequences")) {
             sequences.add(sequence((Map<?, ?>) o));
         }
-        return new SynapseRules(skipped, Set.copyOf(appendOnly), sequences, updates);
+        return new SynapseRules(skipped, Set.copyOf(appendOnly), sequences, updates, userIdColumns);
     }
 
     /** Why a table is not copied, if it is one of those. */
@@ -61,6 +68,11 @@ public final class SynapseRules {
 
     public boolean isAppendOnly(String table) {
         return appendOnly.contains(table);
+    }
+
+    /** The column holding the localpart from which Synapse derives {@code table.column}, if it does. */
+    public Optional<String> userIdLocalpart(String table, String column) {
+        return Optional.ofNullable(userIdColumns.get(table + "." + column));
     }
 
     public List<SequenceRule> sequences() {
