@@ -14,6 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * percentage, rows/s and ETA. No terminal control characters.
  */
 public final class PlainProgress implements ProgressListener {
+    /** Tables smaller than this start and finish without a line of their own. */
+    private static final long LARGE_TABLE = 10_000;
+
     private final PrintWriter out;
     private final Clock clock;
     private final Duration interval;
@@ -41,7 +44,7 @@ public final class PlainProgress implements ProgressListener {
         tables.put(table, new long[] {done, total});
         totalRows += total;
         doneRows += done;
-        if (total > 0) {
+        if (total >= LARGE_TABLE) {
             print(String.format(Locale.ROOT, "%s: copying %,d rows", table, total));
         }
     }
@@ -68,7 +71,7 @@ public final class PlainProgress implements ProgressListener {
     @Override
     public synchronized void tableFinished(String table) {
         long[] state = tables.remove(table);
-        if (state != null && state[1] > 0) {
+        if (state != null && state[1] >= LARGE_TABLE) {
             print(String.format(Locale.ROOT, "%s: done (%,d rows)", table, state[0]));
         }
     }
