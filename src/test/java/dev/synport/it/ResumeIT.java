@@ -1,0 +1,94 @@
+package dev.synport.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synport.testing.DatabaseState;
+import dev.synport.testing.Fixtures;
+import dev.synport.testing.JarRun;
+import dev.synport.testing.PostgresExtension;
+import dev.synport.testing.PostgresServer;
+import dev.synport.testing.Target;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reruns change nothing; a port killed mid-table and rerun ends identical to an uninterrupted one. */
+@ExtendWith(PostgresExtension.class)
+class ResumeIT {
+    private static final String TEMPLATE = "synapse-v94-empty.db";
+    private static final String INIT = "pg-v94-synapse-init.sql";
+
+    @Test
+    void secondRunExitsZeroAndChangesNothing(PostgresServer pg, @TempDir Path dir) throws Exception {
+        Path sqlite = Fixtures.synthetic(TEMPLATE, 3000, 7);
+        Target target = Target.create(pg, "rerun", INIT, dir);
+        assertThat(port(sqlite, target, dir, "first", "--batch-size", "700")).isZero();
+        DatabaseState first = state(target);
+        assertThat(port(sqlite, target, dir, "second", "--batch-size", "700")).isZero();
+        assertThat(state(target).differences(first)).isEmpty();
+    }
+
+    @Test
+    void resumesAfterKillMidTableWithoutLossOrDuplicates(PostgresServer pg, @TempDir Path dir) throws Exception {
+        Path sqlite = Fixtures.synthetic(TEMPLATE, 20000, 3);
+        Target reference = Target.create(pg, "resume_reference", INIT, dir);
+        assertThat(port(sqlite, reference, dir, "reference")).isZero();
+
+        Target target = Target.create(pg, "resume_killed", INIT, dir);
+        Path log = dir.resolve("killed.log");
+        Process process = JarRun.start(log, "--sqlite-database", sqlite.toString(), "--postgres-config",
+                target.config().toString(), "--batch-size", "200", "--jobs", "2",
+                "--report", dir.resolve("killed.jsonl").toString());
+        boolean midTable = false;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!midTable && process.isAlive() && System.nanoTime() < deadline) {
+            midTable = partlyCopied(target, "state_groups_state") || partlyCopied(target, "event_json");
+            if (!midTable) {
+                Thread.sleep(20);
+            }
+        }
+        assertThat(midTable).as("the port reached the middle of a large table; log:%n%s",
+                Files.exists(log) ? Files.readString(log) : "").isTrue();
+        process.destroyForcibly().waitFor();
+        assertThat(process.exitValue()).as("killed, not finished").isNotZero();
+
+        assertThat(port(sqlite, target, dir, "resumed", "--batch-size", "1000")).isZero();
+        assertThat(state(target).differences(state(reference))).isEmpty();
+    }
+
+    /** True while the table's checkpoint is past its first batch but the copy is not done. */
+    private static boolean partlyCopied(Target target, String table) throws Exception {
+        try (Connection c = target.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT forward_rowid FROM port_from_sqlite3 WHERE table_name = ?")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 1000 && rs.getLong(1) < 15000;
+            }
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
+    private static DatabaseState state(Target target) throws Exception {
+        try (Connection c = target.connect()) {
+            return DatabaseState.read(c);
+        }
+    }
+
+    private static int port(Path sqlite, Target target, Path dir, String name, String... extra) throws Exception {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--sqlite-database",
+                sqlite.toString(), "--postgres-config", target.config().toString(),
+                "--report", dir.resolve(name + ".jsonl").toString()));
+        args.addAll(java.util.List.of(extra));
+        Path log = dir.resolve(name + ".log");
+        int code = JarRun.run(log, args.toArray(String[]::new));
+        assertThat(code).as(Files.readString(log)).isZero();
+        return code;
+    }
+}
