@@ -81,8 +81,8 @@ public final class Snapshot {
             Connection connection = config.createConnection("jdbc:sqlite:" + uri);
             connection.setAutoCommit(true);
             try (var st = connection.createStatement()) {
-                // a generous page cache: each reader scans sequentially
-                st.execute("PRAGMA cache_size = -65536");
+                // a small page cache: readers scan sequentially and the OS caches the file
+                st.execute("PRAGMA cache_size = -8192");
                 st.execute("PRAGMA query_only = 1");
             }
             return connection;
