@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the packaged jar as its own process, as a user does; the process can be killed. */
+/**
+ * Runs the packaged jar as its own process, as a user does (default JVM settings); the
+ * process can be killed, and its peak resident memory read while it runs.
+ */
 public final class JarRun {
     private JarRun() {}
 
@@ -22,9 +25,26 @@ public final class JarRun {
     /** Starts the jar; stdout and stderr go to {@code log}. */
     public static Process start(Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", jar().toString()));
+                "-jar", jar().toString()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /**
+     * The process's peak resident set size so far in KiB ({@code VmHWM} in /proc), or -1 when
+     * it has exited or the system has no /proc.
+     */
+    public static long peakRssKib(Process process) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     /** Runs the jar to its end; returns the exit code. */
