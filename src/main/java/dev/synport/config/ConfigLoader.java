@@ -55,7 +55,7 @@ public final class ConfigLoader {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
         } catch (NoSuchFileException e) {
-            throw malformed("config file " + file + " does not exist");
+            throw malformed("config file " + file + " does not exist; check the --postgres-config path");
         } catch (IOException e) {
             throw malformed("cannot read config file " + file + ": " + e.getMessage());
         } catch (MarkedYAMLException e) {

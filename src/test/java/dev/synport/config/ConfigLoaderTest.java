@@ -371,7 +371,7 @@ class ConfigLoaderTest {
         Path missing = dir.resolve("nowhere.yaml");
         PortException e = catchThrowableOfType(PortException.class, () -> new ConfigLoader(Map.of()).load(missing));
         assertThat(e.reason()).isEqualTo(FailureReason.CONFIG_MALFORMED);
-        assertThat(e.getMessage()).isEqualTo("config file " + missing + " does not exist");
+        assertThat(e.getMessage()).isEqualTo("config file " + missing + " does not exist; check the --postgres-config path");
         assertThat(missing).doesNotExist();
     }
 
