@@ -83,8 +83,7 @@ public final class PortCommand implements Callable<Integer> {
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
-            err.println("error: " + e.getMessage());
-            err.println("Run 'synapse-port-db --help' for the options.");
+            err.println("error: " + oneLine(e.getMessage()) + "; run 'synapse-port-db --help' for the options");
             err.flush();
             return ExitCodes.CONFIG_MALFORMED;
         });
@@ -97,10 +96,9 @@ public final class PortCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batchSize < 1 || jobs < 1 || progressInterval < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--batch-size, --jobs and --progress-interval must be at least 1");
-        }
+        atLeastOne("--batch-size", batchSize);
+        atLeastOne("--jobs", jobs);
+        atLeastOne("--progress-interval", progressInterval);
         LoadedConfig config = new ConfigLoader(environment).load(postgresConfig);
         Clock clock = Clock.systemUTC();
         Path reportPath = report != null ? report : Path.of("synapse-port-db-report-"
@@ -111,6 +109,13 @@ public final class PortCommand implements Callable<Integer> {
                 new CopySettings(batchSize, 64 << 20, jobs), reportPath);
         printSummary(summary);
         return ExitCodes.OK;
+    }
+
+    private void atLeastOne(String option, int value) {
+        if (value < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    option + " must be at least 1, got " + value);
+        }
     }
 
     private void printSummary(PortSummary s) {
@@ -130,11 +135,16 @@ public final class PortCommand implements Callable<Integer> {
 
     private static void printError(PrintWriter err, Exception e, boolean verbose) {
         String message = e instanceof PortException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        err.println("error: " + message);
+        err.println("error: " + oneLine(message));
         if (verbose) {
             e.printStackTrace(err);
         }
         err.flush();
+    }
+
+    /** Error lines are one line each: PostgreSQL and picocli messages can span several. */
+    static String oneLine(String message) {
+        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** The version from the jar's manifest. */

@@ -4,6 +4,7 @@ import dev.synport.FailureReason;
 import dev.synport.PortException;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -26,7 +28,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * Reads the {@code database} section of a homeserver config into {@link DatabaseSettings}.
  * Every error names the YAML path it is about; passwords are never quoted back.
  * Missing connection keys fall back to libpq's environment variables (PGHOST, PGPORT,
- * PGUSER, PGPASSWORD, PGDATABASE), then to libpq's defaults, as psycopg2 does.
+ * PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY,
+ * PGCONNECT_TIMEOUT, PGAPPNAME), then to libpq's defaults, as psycopg2 does.
  */
 public final class ConfigLoader {
     private static final Set<String> CONNECTORS = Set.of("psycopg2", "psycopg");
@@ -45,20 +48,35 @@ public final class ConfigLoader {
     }
 
     public LoadedConfig load(Path file) {
+        if (Files.isDirectory(file)) {
+            throw malformed("config file " + file + " is a directory; give the homeserver config file");
+        }
         Object document;
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
         } catch (NoSuchFileException e) {
-            throw malformed("config file " + file + " does not exist");
+            throw malformed("config file " + file + " does not exist; check the --postgres-config path");
         } catch (IOException e) {
             throw malformed("cannot read config file " + file + ": " + e.getMessage());
         } catch (MarkedYAMLException e) {
             // Only the problem and its position: the marked snippet could quote a password.
             Mark mark = e.getProblemMark();
             String where = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
-            throw malformed("config file " + file + " is not valid YAML: " + e.getProblem() + where);
+            throw malformed("config file " + file + " is not valid YAML: " + redact(e.getProblem()) + where);
         } catch (YAMLException e) {
+            // SnakeYAML wraps the reader's failures
+            if (e.getCause() instanceof CharacterCodingException) {
+                throw malformed("config file " + file + " is not UTF-8 text; save it as UTF-8");
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw malformed("cannot read config file " + file + ": " + io.getMessage());
+            }
             throw malformed("config file " + file + " is not valid YAML");
+        } catch (RuntimeException e) {
+            // SnakeYAML lets a value that does not fit its tag (password: !!int abc) fail with the
+            // value in the message (NumberFormatException, ...): never quote it.
+            throw malformed("config file " + file + " is not valid YAML: a value does not fit its tag"
+                    + " (such as !!int or !!binary); remove the tag or quote the value");
         }
         if (!(document instanceof Map<?, ?> root)) {
             throw malformed("config file " + file + ": expected a YAML mapping at the top level");
@@ -75,7 +93,7 @@ public final class ConfigLoader {
     LoadedConfig parseDatabase(Map<?, ?> database) {
         Object name = database.get("name");
         if (name == null) {
-            throw malformed("database.name: missing; expected psycopg2");
+            throw malformed("database.name: missing; add 'name: psycopg2' to the database section");
         }
         if (!CONNECTORS.contains(name.toString())) {
             throw new PortException(FailureReason.NOT_POSTGRES,
@@ -106,17 +124,20 @@ public final class ConfigLoader {
         String db = text(values, "database").or(() -> text(values, "dbname"))
                 .or(() -> env("PGDATABASE")).orElse(user);
         String host = text(values, "host").or(() -> env("PGHOST")).orElse("localhost");
-        int port = integer(values, "port").or(() -> env("PGPORT").map(p -> parsePort(p, "PGPORT")))
+        int port = integer(values, "port").map(p -> checkPort(p, "database.args.port"))
+                .or(() -> env("PGPORT").map(p -> parsePort(p, "environment variable PGPORT")))
                 .orElse(5432);
-        if (port < 1 || port > 65535) {
-            throw malformed("database.args.port: expected a port number 1-65535, got " + port);
-        }
         Optional<String> password = text(values, "password").or(() -> env("PGPASSWORD"));
-        DatabaseSettings.SslSettings ssl = new DatabaseSettings.SslSettings(
-                text(values, "sslmode"), text(values, "sslrootcert"), text(values, "sslcert"), text(values, "sslkey"));
-        ssl.mode().ifPresent(ConfigLoader::checkSslMode);
-        Optional<Integer> timeout = integer(values, "connect_timeout");
-        String applicationName = text(values, "application_name").orElse(DEFAULT_APPLICATION_NAME);
+        Optional<String> sslMode = text(values, "sslmode").map(m -> checkSslMode(m, "database.args.sslmode"))
+                .or(() -> env("PGSSLMODE").map(m -> checkSslMode(m, "environment variable PGSSLMODE")));
+        DatabaseSettings.SslSettings ssl = new DatabaseSettings.SslSettings(sslMode,
+                text(values, "sslrootcert").or(() -> env("PGSSLROOTCERT")),
+                text(values, "sslcert").or(() -> env("PGSSLCERT")),
+                text(values, "sslkey").or(() -> env("PGSSLKEY")));
+        Optional<Integer> timeout = integer(values, "connect_timeout")
+                .or(() -> env("PGCONNECT_TIMEOUT").map(v -> parseInteger(v, "environment variable PGCONNECT_TIMEOUT")));
+        String applicationName = text(values, "application_name").or(() -> env("PGAPPNAME"))
+                .orElse(DEFAULT_APPLICATION_NAME);
         int cpMin = integer(values, "cp_min").orElse(1);
         int cpMax = integer(values, "cp_max").orElse(Math.max(cpMin, 5));
         if (cpMin < 0 || cpMax < 1 || cpMin > cpMax) {
@@ -133,11 +154,19 @@ public final class ConfigLoader {
         return new LoadedConfig(settings, allowUnsafeLocale, warnings, Optional.empty());
     }
 
-    private static void checkSslMode(String mode) {
+    private static String checkSslMode(String mode, String source) {
         if (!Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full").contains(mode)) {
-            throw malformed("database.args.sslmode: expected one of disable, allow, prefer, require,"
+            throw malformed(source + ": expected one of disable, allow, prefer, require,"
                     + " verify-ca, verify-full, got \"" + mode + "\"");
         }
+        return mode;
+    }
+
+    private static int parseInteger(String value, String source) {
+        if (!value.trim().matches("-?\\d{1,9}")) {
+            throw malformed(source + ": expected an integer, got \"" + value + "\"");
+        }
+        return Integer.parseInt(value.trim());
     }
 
     private Optional<String> env(String name) {
@@ -178,9 +207,16 @@ public final class ConfigLoader {
 
     private static int parsePort(String value, String variable) {
         if (!value.trim().matches("\\d{1,5}")) {
-            throw malformed(variable + ": expected a port number, got \"" + value + "\"");
+            throw malformed(variable + ": expected a port number 1-65535, got \"" + value + "\"");
         }
-        return Integer.parseInt(value.trim());
+        return checkPort(Integer.parseInt(value.trim()), variable);
+    }
+
+    private static int checkPort(int port, String source) {
+        if (port < 1 || port > 65535) {
+            throw malformed(source + ": expected a port number 1-65535, got " + port);
+        }
+        return port;
     }
 
     private static boolean bool(Object value, String path) {
@@ -204,6 +240,21 @@ public final class ConfigLoader {
             return "a list";
         }
         return "\"" + value + "\"";
+    }
+
+    /**
+     * SnakeYAML quotes document text after these words (a tag, an alias, a tag handle, an
+     * escaped character, a found character): cut it, it could be a password. Token names such
+     * as {@code '<scalar>'} are kept.
+     */
+    private static final Pattern DOCUMENT_TEXT = Pattern.compile(
+            "\\b(the tag|alias|tag handle|not allowed:|escape character|but found|but got)\\s+(?!'?<[a-z ]+>).*");
+
+    static String redact(String problem) {
+        if (problem == null) {
+            return "syntax error";
+        }
+        return DOCUMENT_TEXT.matcher(problem).replaceFirst("$1 (text not shown)");
     }
 
     private static PortException malformed(String message) {

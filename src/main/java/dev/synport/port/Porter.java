@@ -71,8 +71,7 @@ public final class Porter {
         CheckpointStore checkpoints = new CheckpointStore();
         try (Connection control = target.open()) {
             TargetCatalog catalog = new CatalogReader().read(control);
-            new TargetCheck().check(catalog, schema.schemaVersion(), config.allowUnsafeLocale())
-                    .forEach(progress::warning);
+            new TargetCheck().check(catalog, schema.schemaVersion(), config.allowUnsafeLocale(), progress::warning);
             PortPlan plan = new Planner(rules, serverName(config, snapshot)).plan(schema, catalog);
             refuseLiveTarget(control, catalog);
             try (PortLock ignored = PortLock.acquire(target.open(), config.settings().database())) {

@@ -13,8 +13,11 @@ import java.sql.SQLException;
  * Closing releases it (and the server releases it if this process dies).
  */
 public final class PortLock implements AutoCloseable {
-    /** "synport" in ASCII: the key space is per database, so a constant key is enough. */
-    static final long KEY = 0x73796e706f7274L;
+    /**
+     * "synport" in ASCII: the key space is per database, so a constant key is enough. Public so
+     * that operators and tests can see or take it ({@code SELECT pg_advisory_lock(32503137561440884)}).
+     */
+    public static final long KEY = 0x73796e706f7274L;
 
     private final Connection connection;
 

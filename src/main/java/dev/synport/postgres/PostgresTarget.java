@@ -107,8 +107,28 @@ public final class PostgresTarget implements AutoCloseable {
                     + "); check database.args.user and database.args.password, and pg_hba.conf";
             case "3D000" -> where + " has no database '" + s.database() + "'; create it with: createdb"
                     + " --encoding=UTF8 --locale=C --template=template0 --owner=" + s.user() + " " + s.database();
-            default -> "cannot connect to " + where + " as user '" + s.user() + "': " + detail;
+            default -> network(e).map(cause -> "cannot connect to " + where + ": " + cause)
+                    .orElse("cannot connect to " + where + " as user '" + s.user() + "': " + detail);
         };
+    }
+
+    /** Connection-level failures, said in words with what to check; pgjdbc's text for them is vague. */
+    private static java.util.Optional<String> network(SQLException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.net.UnknownHostException) {
+                return java.util.Optional.of("unknown host '" + t.getMessage().replaceAll(":.*", "")
+                        + "'; check database.args.host");
+            }
+            if (t instanceof java.net.ConnectException) {
+                return java.util.Optional.of("the connection was refused; check database.args.host and"
+                        + " database.args.port, and that PostgreSQL is running and accepts TCP connections there");
+            }
+            if (t instanceof java.net.SocketTimeoutException) {
+                return java.util.Optional.of("no answer within the connect timeout; check database.args.host and"
+                        + " database.args.port, and any firewall between here and there");
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     static String oneLine(String message) {

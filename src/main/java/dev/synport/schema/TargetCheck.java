@@ -3,8 +3,7 @@ package dev.synport.schema;
 import dev.synport.FailureReason;
 import dev.synport.PortException;
 import dev.synport.postgres.TargetCatalog;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Refuses targets Synapse could not run on, or that do not hold Synapse's schema at the
@@ -12,9 +11,12 @@ import java.util.List;
  */
 public final class TargetCheck {
 
-    /** Returns warnings to show; throws on anything that must stop the port. */
-    public List<String> check(TargetCatalog target, int snapshotVersion, boolean allowUnsafeLocale) {
-        List<String> warnings = new ArrayList<>();
+    /**
+     * Gives warnings to {@code warnings} as soon as they are found (so that they are shown even
+     * when a later check stops the port); throws on anything that must stop the port.
+     */
+    public void check(TargetCatalog target, int snapshotVersion, boolean allowUnsafeLocale,
+            Consumer<String> warnings) {
         if (!"UTF8".equalsIgnoreCase(target.encoding())) {
             throw new PortException(FailureReason.PORT_FAILED, "the target database's encoding is "
                     + target.encoding() + ", but Synapse needs UTF8; recreate it with: createdb --encoding=UTF8"
@@ -28,7 +30,7 @@ public final class TargetCheck {
                         + " --encoding=UTF8 --locale=C --template=template0 --owner=<user> <name>"
                         + " (or set database.allow_unsafe_locale: true, at your own risk)");
             }
-            warnings.add(message + "; going on because database.allow_unsafe_locale is set");
+            warnings.accept(message + "; going on because database.allow_unsafe_locale is set");
         }
         if (target.schemaVersion().isEmpty()) {
             throw new PortException(FailureReason.PORT_FAILED, "the target database holds no Synapse schema;"
@@ -42,6 +44,5 @@ public final class TargetCheck {
                     + " Synapse release that wrote the snapshot (or upgrade Synapse on SQLite first and take a new"
                     + " snapshot)");
         }
-        return warnings;
     }
 }

@@ -11,6 +11,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 import org.sqlite.SQLiteOpenMode;
 
 /**
@@ -40,14 +42,16 @@ public final class Snapshot {
         }
         if (!Files.isRegularFile(file)) {
             throw new PortException(FailureReason.SQLITE_MISSING,
-                    "the SQLite database " + path + " is not a regular file");
+                    "the SQLite database " + path + " is " + (Files.isDirectory(file) ? "a directory" : "not a regular file")
+                            + "; give the path of the homeserver's .db file with --sqlite-database");
         }
         byte[] header = new byte[MAGIC.length];
         try (InputStream in = Files.newInputStream(file)) {
             int read = in.readNBytes(header, 0, header.length);
             if (read < header.length || !Arrays.equals(header, MAGIC)) {
                 throw new PortException(FailureReason.PORT_FAILED,
-                        path + " is not a SQLite database (its header is not 'SQLite format 3')");
+                        path + " is not a SQLite database (its header is not 'SQLite format 3');"
+                                + " check the --sqlite-database path");
             }
         } catch (IOException e) {
             throw new PortException(FailureReason.SQLITE_MISSING,
@@ -87,8 +91,22 @@ public final class Snapshot {
             }
             return connection;
         } catch (SQLException e) {
-            throw new PortException(FailureReason.PORT_FAILED,
-                    "cannot open the SQLite database " + file + " read-only: " + e.getMessage(), e);
+            throw readFailure(file, "cannot open the SQLite database " + file + " read-only: ", e);
         }
+    }
+
+    /**
+     * The error for a failed read: a corrupt file says so and how to check it; anything else
+     * is {@code prefix} and SQLite's message.
+     */
+    static PortException readFailure(Path file, String prefix, SQLException e) {
+        if (e instanceof SQLiteException se && (se.getResultCode() == SQLiteErrorCode.SQLITE_CORRUPT
+                || se.getResultCode() == SQLiteErrorCode.SQLITE_NOTADB)) {
+            String what = se.getResultCode().message;
+            return new PortException(FailureReason.PORT_FAILED, "the SQLite database " + file + " is corrupt ("
+                    + Character.toLowerCase(what.charAt(0)) + what.substring(1) + "); check it with sqlite3 and 'PRAGMA integrity_check',"
+                    + " then take a new snapshot from a healthy copy", e);
+        }
+        return new PortException(FailureReason.PORT_FAILED, prefix + e.getMessage(), e);
     }
 }

@@ -41,9 +41,8 @@ public final class SnapshotInspector {
             Map<String, Long> sequences = tables.containsKey("sqlite_sequence") ? autoincrement(connection) : Map.of();
             return new SnapshotSchema(version, tables, sequences);
         } catch (SQLException e) {
-            throw new PortException(FailureReason.PORT_FAILED,
-                    "cannot read the SQLite database " + snapshot.file() + " (corrupt or not a database?): "
-                            + e.getMessage(), e);
+            throw Snapshot.readFailure(snapshot.file(), "cannot read the SQLite database " + snapshot.file()
+                    + " (corrupt or not a database?): ", e);
         }
     }
 
