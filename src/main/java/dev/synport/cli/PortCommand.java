@@ -56,6 +56,11 @@ public final class PortCommand implements Callable<Integer> {
             description = "Tables copied at the same time (default: ${DEFAULT-VALUE}).")
     int jobs;
 
+    @Option(names = "--defer-indexes-from", paramLabel = "ROWS", defaultValue = "20000",
+            description = "Build a table's plain indexes after its copy, instead of during it, when at least this"
+                    + " many rows go into it while it is empty (default: ${DEFAULT-VALUE}).")
+    long deferIndexesFrom;
+
     @Option(names = "--report", paramLabel = "FILE",
             description = "Where to list repaired and rejected values (JSON Lines; default:"
                     + " synapse-port-db-report-<time>.jsonl in the current directory, written only if needed).")
@@ -99,6 +104,7 @@ public final class PortCommand implements Callable<Integer> {
         atLeastOne("--batch-size", batchSize);
         atLeastOne("--jobs", jobs);
         atLeastOne("--progress-interval", progressInterval);
+        atLeastOne("--defer-indexes-from", deferIndexesFrom);
         LoadedConfig config = new ConfigLoader(environment).load(postgresConfig);
         Clock clock = Clock.systemUTC();
         Path reportPath = report != null ? report : Path.of("synapse-port-db-report-"
@@ -106,12 +112,12 @@ public final class PortCommand implements Callable<Integer> {
                 + ".jsonl");
         PlainProgress progress = new PlainProgress(out, clock, Duration.ofSeconds(progressInterval));
         PortSummary summary = new Porter(SynapseRules.load(), progress, clock).run(sqliteDatabase, config,
-                new CopySettings(batchSize, 64 << 20, jobs), reportPath);
+                new CopySettings(batchSize, 64 << 20, jobs, deferIndexesFrom), reportPath);
         printSummary(summary);
         return ExitCodes.OK;
     }
 
-    private void atLeastOne(String option, int value) {
+    private void atLeastOne(String option, long value) {
         if (value < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     option + " must be at least 1, got " + value);

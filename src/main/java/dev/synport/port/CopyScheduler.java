@@ -5,6 +5,7 @@ import dev.synport.Identifiers;
 import dev.synport.PortException;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
+import dev.synport.postgres.DeferredIndexes;
 import dev.synport.postgres.PostgresTarget;
 import dev.synport.progress.ProgressListener;
 import dev.synport.report.FindingSink;
@@ -40,12 +41,14 @@ final class CopyScheduler {
     private final FindingSink report;
     private final ProgressListener progress;
     private final CopySettings settings;
+    private final DeferredIndexes indexes;
 
-    CopyScheduler(Snapshot snapshot, PostgresTarget target, CheckpointStore checkpoints, FindingSink report,
-            ProgressListener progress, CopySettings settings) {
+    CopyScheduler(Snapshot snapshot, PostgresTarget target, CheckpointStore checkpoints, DeferredIndexes indexes,
+            FindingSink report, ProgressListener progress, CopySettings settings) {
         this.snapshot = snapshot;
         this.target = target;
         this.checkpoints = checkpoints;
+        this.indexes = indexes;
         this.report = report;
         this.progress = progress;
         this.settings = settings;
@@ -136,8 +139,14 @@ final class CopyScheduler {
                 // earlier consistent state is kept, so waiting for the WAL flush buys nothing.
                 st.execute("SET synchronous_commit TO off");
             }
+            indexes.deferIfWorthIt(pg, table.name(), total);
             long rows = new TableCopier(table, settings, checkpoints, report, progress,
                     () -> failure.get() != null).copy(sqlite, pg, start);
+            List<String> pending = indexes.pending(pg, table.name());
+            if (!pending.isEmpty()) {
+                progress.phase(table.name() + ": building " + pending.size() + " index(es) " + String.join(", ", pending));
+                indexes.rebuild(pg, table.name());
+            }
             rowsCopied.put(table.name(), rows);
             progress.tableFinished(table.name());
             return table.name();

@@ -7,6 +7,7 @@ import dev.synport.config.LoadedConfig;
 import dev.synport.postgres.CatalogReader;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
+import dev.synport.postgres.DeferredIndexes;
 import dev.synport.postgres.PortLock;
 import dev.synport.postgres.PostgresTarget;
 import dev.synport.postgres.TargetCatalog;
@@ -80,12 +81,14 @@ public final class Porter {
                 try (Connection sqlite = snapshot.open()) {
                     sequences = new SequenceSetter().compute(sqlite, schema, catalog, rules.sequences());
                 }
-                Map<String, Checkpoint> positions = prepare(control, checkpoints, plan, catalog, sequences);
+                DeferredIndexes indexes = new DeferredIndexes(copySettings.deferIndexesFrom());
+                Map<String, Checkpoint> positions = prepare(control, checkpoints, indexes, plan, catalog, sequences);
                 progress.phase("Copying " + plan.tables().size() + " tables");
-                long rows = new CopyScheduler(snapshot, target, checkpoints, report, progress, copySettings)
+                long rows = new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings)
                         .run(plan, positions);
                 progress.phase("Checking sequences");
                 new SequenceVerifier().verify(control, catalog, rules.sequences());
+                indexes.dropLedgerIfEmpty(control);
                 return new PortSummary(plan.tables().size(), rows, report.count(Finding.Action.REPAIRED),
                         report.count(Finding.Action.REJECTED), plan.skipped(), sequences.size(),
                         Duration.between(started, clock.instant()), report.written());
@@ -125,12 +128,14 @@ public final class Porter {
      * In one transaction: the tracking table, the sequences, the refilled tables emptied and
      * their checkpoints reset, the special tables given their content, the rebuilds queued.
      */
-    private Map<String, Checkpoint> prepare(Connection c, CheckpointStore checkpoints, PortPlan plan,
+    private Map<String, Checkpoint> prepare(Connection c, CheckpointStore checkpoints, DeferredIndexes indexes,
+            PortPlan plan,
             TargetCatalog catalog, List<SequenceSetter.Setting> sequences) throws SQLException {
         c.setAutoCommit(false);
         try {
             checkpoints.ensureTable(c);
             checkpoints.upgradeLegacy(c);
+            indexes.ensureLedger(c);
             new SequenceSetter().apply(c, sequences);
             Map<String, Checkpoint> existing = checkpoints.readAll(c);
             Map<String, Checkpoint> positions = new HashMap<>();

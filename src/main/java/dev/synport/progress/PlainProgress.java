@@ -21,6 +21,7 @@ public final class PlainProgress implements ProgressListener {
     private final Clock clock;
     private final Duration interval;
     private final Map<String, long[]> tables = new ConcurrentHashMap<>();
+    private final Map<String, Instant> startedAt = new ConcurrentHashMap<>();
     private final Instant started;
     private long totalRows;
     private long doneRows;
@@ -42,6 +43,7 @@ public final class PlainProgress implements ProgressListener {
     @Override
     public synchronized void tableStarted(String table, long done, long total) {
         tables.put(table, new long[] {done, total});
+        startedAt.put(table, clock.instant());
         totalRows += total;
         doneRows += done;
         if (total >= LARGE_TABLE) {
@@ -71,8 +73,10 @@ public final class PlainProgress implements ProgressListener {
     @Override
     public synchronized void tableFinished(String table) {
         long[] state = tables.remove(table);
+        Instant start = startedAt.remove(table);
         if (state != null && state[1] >= LARGE_TABLE) {
-            print(String.format(Locale.ROOT, "%s: done (%,d rows)", table, state[0]));
+            print(String.format(Locale.ROOT, "%s: done (%,d rows in %s)", table, state[0],
+                    formatDuration(Duration.between(start, clock.instant()))));
         }
     }
 

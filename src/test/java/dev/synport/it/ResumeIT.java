@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Reruns change nothing; a port killed mid-table and rerun ends identical to an uninterrupted one. */
+/**
+ * Reruns change nothing; a port killed mid-table (with indexes deferred) and rerun ends
+ * identical to an uninterrupted one: same rows, checkpoints, sequences and indexes.
+ */
 @ExtendWith(PostgresExtension.class)
 class ResumeIT {
     private static final String TEMPLATE = "synapse-v94-empty.db";
@@ -43,7 +46,7 @@ class ResumeIT {
         Target target = Target.create(pg, "resume_killed", INIT, dir);
         Path log = dir.resolve("killed.log");
         Process process = JarRun.start(log, "--sqlite-database", sqlite.toString(), "--postgres-config",
-                target.config().toString(), "--batch-size", "200", "--jobs", "2",
+                target.config().toString(), "--batch-size", "200", "--jobs", "2", "--defer-indexes-from", "1000",
                 "--report", dir.resolve("killed.jsonl").toString());
         boolean midTable = false;
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
@@ -58,8 +61,16 @@ class ResumeIT {
         process.destroyForcibly().waitFor();
         assertThat(process.exitValue()).as("killed, not finished").isNotZero();
 
+        try (Connection c = target.connect()) {
+            assertThat(OfficialParityIT.column(c, "SELECT count(*) FROM port_from_sqlite3_deferred_indexes"))
+                    .as("the killed run had deferred some indexes").doesNotContain("0");
+        }
         assertThat(port(sqlite, target, dir, "resumed", "--batch-size", "1000")).isZero();
         assertThat(state(target).differences(state(reference))).isEmpty();
+        try (Connection c = target.connect()) {
+            assertThat(OfficialParityIT.column(c, "SELECT to_regclass('port_from_sqlite3_deferred_indexes')"))
+                    .containsExactly((String) null);
+        }
     }
 
     /** True while the table's checkpoint is past its first batch but the copy is not done. */

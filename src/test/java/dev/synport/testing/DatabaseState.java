@@ -11,9 +11,10 @@ import java.util.TreeMap;
 
 /**
  * The content of a database, summarised for comparison: per table the row count and a digest
- * of its rows (order-independent), and per sequence the next value it hands out.
+ * of its rows (order-independent), per sequence the next value it hands out, and the
+ * definition of every index.
  */
-public record DatabaseState(Map<String, TableState> tables, Map<String, Long> nextValues) {
+public record DatabaseState(Map<String, TableState> tables, Map<String, Long> nextValues, Map<String, String> indexes) {
 
     /** Row count and digest of one table. */
     public record TableState(long rows, String digest) {}
@@ -54,7 +55,16 @@ public record DatabaseState(Map<String, TableState> tables, Map<String, Long> ne
                 sequences.put(seq, rs.getBoolean(2) ? rs.getLong(1) + 1 : rs.getLong(1));
             }
         }
-        return new DatabaseState(tables, sequences);
+        Map<String, String> indexes = new TreeMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")) {
+            while (rs.next()) {
+                if (!excluded.contains(rs.getString(2).replaceAll(".* ON (\\S+\\.)?(\\S+) USING.*", "$2"))) {
+                    indexes.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return new DatabaseState(tables, sequences, indexes);
     }
 
     /** Human-readable differences from {@code other}, empty when equal. */
@@ -75,6 +85,9 @@ public record DatabaseState(Map<String, TableState> tables, Map<String, Long> ne
             if (!java.util.Objects.equals(nextValues.get(seq), other.nextValues.get(seq))) {
                 diffs.add("sequence " + seq + " next value: " + nextValues.get(seq) + " vs " + other.nextValues.get(seq));
             }
+        }
+        if (!indexes.equals(other.indexes)) {
+            diffs.add("indexes differ: " + indexes.keySet() + " vs " + other.indexes.keySet());
         }
         return diffs;
     }
