@@ -22,7 +22,7 @@ public final class PlainProgress implements ProgressListener {
     private final Duration interval;
     private final Map<String, long[]> tables = new ConcurrentHashMap<>();
     private final Map<String, Instant> startedAt = new ConcurrentHashMap<>();
-    private final Instant started;
+    private Instant copyStarted;
     private long totalRows;
     private long doneRows;
     private Instant lastReport;
@@ -31,8 +31,7 @@ public final class PlainProgress implements ProgressListener {
         this.out = out;
         this.clock = clock;
         this.interval = interval;
-        this.started = clock.instant();
-        this.lastReport = started;
+        this.lastReport = clock.instant();
     }
 
     @Override
@@ -42,6 +41,9 @@ public final class PlainProgress implements ProgressListener {
 
     @Override
     public synchronized void tableStarted(String table, long done, long total) {
+        if (copyStarted == null) {
+            copyStarted = clock.instant();
+        }
         tables.put(table, new long[] {done, total});
         startedAt.put(table, clock.instant());
         totalRows += total;
@@ -86,7 +88,7 @@ public final class PlainProgress implements ProgressListener {
     }
 
     private String overall(Instant now) {
-        double seconds = Math.max(0.001, Duration.between(started, now).toMillis() / 1000.0);
+        double seconds = Math.max(0.001, Duration.between(copyStarted, now).toMillis() / 1000.0);
         double rate = doneRows / seconds;
         String eta = rate > 0 && totalRows > doneRows
                 ? formatDuration(Duration.ofSeconds((long) ((totalRows - doneRows) / rate))) : "-";
