@@ -22,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
@@ -73,7 +72,7 @@ final class CopyScheduler {
             t.setDaemon(true);
             return t;
         });
-        ExecutorCompletionService<String> completion = new ExecutorCompletionService<>(executor);
+        ExecutorCompletionService<Copied> completion = new ExecutorCompletionService<>(executor);
         long copied = 0;
         int running = 0;
         try {
@@ -97,9 +96,10 @@ final class CopyScheduler {
                 var finished = completion.take();
                 running--;
                 try {
-                    String name = finished.get();
-                    if (name != null) {
-                        done.add(name);
+                    Copied result = finished.get();
+                    if (result != null) {
+                        done.add(result.table());
+                        copied += result.rows();
                     }
                 } catch (ExecutionException e) {
                     failure.compareAndSet(null, e.getCause());
@@ -122,16 +122,14 @@ final class CopyScheduler {
             throw new PortException(FailureReason.PORT_FAILED, "foreign keys form a cycle between tables "
                     + waiting.stream().map(TablePlan::name).toList());
         }
-        for (TablePlan table : plan.tables()) {
-            copied += rowsCopied.getOrDefault(table.name(), 0L);
-        }
         return copied;
     }
 
-    private final Map<String, Long> rowsCopied = new ConcurrentHashMap<>();
+    /** A table copied to its end, and the rows this run wrote into it. */
+    private record Copied(String table, long rows) {}
 
-    private String copyOne(TablePlan table, Checkpoint start, long total,
-            AtomicReference<Throwable> failure) {
+    /** Copies one table; returns null when it stopped because another table failed. */
+    private Copied copyOne(TablePlan table, Checkpoint start, long total, AtomicReference<Throwable> failure) {
         progress.tableStarted(table.name(), 0, total);
         try (Connection sqlite = snapshot.open(); Connection pg = target.open()) {
             try (Statement st = pg.createStatement()) {
@@ -147,9 +145,8 @@ final class CopyScheduler {
                 progress.phase(table.name() + ": building " + pending.size() + " index(es) " + String.join(", ", pending));
                 indexes.rebuild(pg, table.name());
             }
-            rowsCopied.put(table.name(), rows);
             progress.tableFinished(table.name());
-            return table.name();
+            return new Copied(table.name(), rows);
         } catch (TableCopier.CancellationException e) {
             return null;
         } catch (SQLException e) {

@@ -11,6 +11,7 @@ import dev.synport.postgres.DeferredIndexes;
 import dev.synport.postgres.PortLock;
 import dev.synport.postgres.PostgresTarget;
 import dev.synport.postgres.TargetCatalog;
+import dev.synport.postgres.Transaction;
 import dev.synport.progress.ProgressListener;
 import dev.synport.report.Finding;
 import dev.synport.report.JsonLinesReport;
@@ -129,10 +130,8 @@ public final class Porter {
      * their checkpoints reset, the special tables given their content, the rebuilds queued.
      */
     private Map<String, Checkpoint> prepare(Connection c, CheckpointStore checkpoints, DeferredIndexes indexes,
-            PortPlan plan,
-            TargetCatalog catalog, List<SequenceSetter.Setting> sequences) throws SQLException {
-        c.setAutoCommit(false);
-        try {
+            PortPlan plan, TargetCatalog catalog, List<SequenceSetter.Setting> sequences) throws SQLException {
+        return Transaction.run(c, () -> {
             checkpoints.ensureTable(c);
             checkpoints.upgradeLegacy(c);
             indexes.ensureLedger(c);
@@ -161,14 +160,8 @@ public final class Porter {
                 }
                 queueRebuilds(c, catalog);
             }
-            c.commit();
             return positions;
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+        });
     }
 
     private void queueRebuilds(Connection c, TargetCatalog catalog) throws SQLException {

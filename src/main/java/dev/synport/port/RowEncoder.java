@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -138,7 +139,7 @@ final class RowEncoder {
         if (value instanceof Number n) {
             b = n.doubleValue() != 0;
         } else if (value instanceof String s) {
-            switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "t", "true", "1", "y", "yes", "on" -> b = true;
                 case "f", "false", "0", "n", "no", "off" -> b = false;
                 default -> b = null;
@@ -157,21 +158,21 @@ final class RowEncoder {
             v = ((Number) value).longValue();
         } else if (value instanceof Double d) {
             if (d.isNaN() || d.isInfinite() || d != Math.rint(d) || Math.abs(d) >= 0x1p63) {
-                return "real value does not fit an integer column (" + kind.name().toLowerCase(java.util.Locale.ROOT) + ")";
+                return "real value does not fit an integer column (" + kind.sqlName() + ")";
             }
             v = d.longValue();
         } else if (value instanceof String s && s.trim().matches("[+-]?\\d{1,19}")) {
             try {
                 v = Long.parseLong(s.trim());
             } catch (NumberFormatException e) {
-                return "integer text beyond the range of " + kind.name().toLowerCase(java.util.Locale.ROOT);
+                return "integer text beyond the range of " + kind.sqlName();
             }
         } else {
             return (value instanceof byte[] ? "blob" : "text") + " value in an integer column ("
-                    + kind.name().toLowerCase(java.util.Locale.ROOT) + ")";
+                    + kind.sqlName() + ")";
         }
         if (v < kind.min() || v > kind.max()) {
-            return "integer " + v + " is beyond the range of " + kind.name().toLowerCase(java.util.Locale.ROOT);
+            return "integer " + v + " is beyond the range of " + kind.sqlName();
         }
         out.putAscii(Long.toString(v));
         return null;

@@ -18,6 +18,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.util.PSQLException;
 
 /**
  * Copies one table: reads the snapshot by rowid, forwards from the checkpoint and then
@@ -92,7 +93,7 @@ final class TableCopier {
         }
     }
 
-    /** The state of one table's copy: the checkpoint so far and the open COPY buffer. */
+    /** The state of one table's copy: the checkpoint so far and the COPY buffer. */
     private final class Batcher {
         private final Connection sqlite;
         private final Connection pg;
@@ -105,6 +106,7 @@ final class TableCopier {
             this.checkpoint = start;
         }
 
+        /** Copies the rows on one side of the checkpoint, batch by batch; returns the rows written. */
         long sweep(boolean forwards) throws SQLException {
             String rowid = plan.rowidExpression();
             String sql = "SELECT " + selectColumns + " FROM " + plan.sourceFrom() + " WHERE " + rowid
@@ -118,61 +120,78 @@ final class TableCopier {
                         if (cancelled.getAsBoolean()) {
                             throw new CancellationException();
                         }
-                        long first = rs.getLong(1);
-                        long last = first;
-                        int rows = 0;
-                        List<Finding> pending = new ArrayList<>();
-                        execute("SAVEPOINT batch");
-                        CopyIn copy = pg.unwrap(PGConnection.class).getCopyAPI().copyIn(plan.target().copyStatement());
-                        int copied = 0;
-                        try {
-                            buffer.clear();
-                            for (int seen = 0; more && seen < settings.batchRows() && copied < settings.batchBytes();
-                                    seen++) {
-                                last = rs.getLong(1);
-                                if (encoder.encode(rs, last, buffer, pending)) {
-                                    rows++;
-                                }
-                                if (buffer.length() >= FLUSH_BYTES) {
-                                    copied += buffer.length();
-                                    copy.writeToCopy(buffer.array(), 0, buffer.length());
-                                    buffer.clear();
-                                }
-                                more = rs.next();
-                            }
-                            if (buffer.length() > 0) {
-                                copy.writeToCopy(buffer.array(), 0, buffer.length());
-                            }
-                            copy.endCopy();
-                            plan.target().afterCopy(pg);
-                            execute("RELEASE SAVEPOINT batch");
-                        } catch (SQLException e) {
-                            if (copy.isActive()) {
-                                copy.cancelCopy();
-                            }
-                            execute("ROLLBACK TO SAVEPOINT batch");
-                            execute("RELEASE SAVEPOINT batch");
-                            pending.clear();
-                            rows = isolate(Math.min(first, last), Math.max(first, last), pending);
-                        } finally {
-                            if (copy.isActive()) {
-                                copy.cancelCopy();
-                            }
-                        }
+                        Batch batch = new Batch(rs.getLong(1));
+                        more = copyBatch(rs, batch);
                         checkpoint = forwards
-                                ? new Checkpoint(last + 1, checkpoint.backwardRowid())
-                                : new Checkpoint(checkpoint.forwardRowid(), last - 1);
+                                ? new Checkpoint(batch.last + 1, checkpoint.backwardRowid())
+                                : new Checkpoint(checkpoint.forwardRowid(), batch.last - 1);
                         checkpoints.set(pg, plan.name(), checkpoint);
                         if (!plan.singleTransaction()) {
                             pg.commit();
                         }
-                        findings.record(pending);
-                        progress.rowsCommitted(plan.name(), rows + rejected(pending));
-                        written += rows;
+                        findings.record(batch.findings);
+                        progress.rowsCommitted(plan.name(), batch.rows + rejected(batch.findings));
+                        written += batch.rows;
                     }
                 }
             }
             return written;
+        }
+
+        /**
+         * Streams up to a batch of rows into one COPY inside a savepoint. If PostgreSQL refuses
+         * the data, the savepoint is rolled back and the batch's rowid range copied row by row.
+         * Returns whether the result set has more rows.
+         */
+        private boolean copyBatch(ResultSet rs, Batch batch) throws SQLException {
+            execute("SAVEPOINT batch");
+            CopyIn copy = pg.unwrap(PGConnection.class).getCopyAPI().copyIn(plan.target().copyStatement());
+            try {
+                boolean more = stream(rs, copy, batch);
+                copy.endCopy();
+                plan.target().afterCopy(pg);
+                execute("RELEASE SAVEPOINT batch");
+                return more;
+            } catch (PSQLException e) {
+                if (!refusesData(e)) {
+                    throw e;
+                }
+                cancel(copy);
+                execute("ROLLBACK TO SAVEPOINT batch");
+                execute("RELEASE SAVEPOINT batch");
+                batch.findings.clear();
+                batch.rows = isolate(Math.min(batch.first, batch.last), Math.max(batch.first, batch.last),
+                        batch.findings);
+                return batch.more;
+            } finally {
+                cancel(copy);
+            }
+        }
+
+        /** Encodes rows into the COPY until the batch is full or the rows run out; SQLite errors propagate. */
+        private boolean stream(ResultSet rs, CopyIn copy, Batch batch) throws SQLException {
+            buffer.clear();
+            long sent = 0;
+            for (int seen = 0; seen < settings.batchRows() && sent < settings.batchBytes(); seen++) {
+                batch.last = rs.getLong(1);
+                if (encoder.encode(rs, batch.last, buffer, batch.findings)) {
+                    batch.rows++;
+                }
+                // advance before writing: should PostgreSQL refuse the write, the batch ends at `last`
+                batch.more = rs.next();
+                if (buffer.length() >= FLUSH_BYTES) {
+                    sent += buffer.length();
+                    copy.writeToCopy(buffer.array(), 0, buffer.length());
+                    buffer.clear();
+                }
+                if (!batch.more) {
+                    break;
+                }
+            }
+            if (buffer.length() > 0) {
+                copy.writeToCopy(buffer.array(), 0, buffer.length());
+            }
+            return batch.more;
         }
 
         /** Copies the rows with rowids in [low, high] one by one; returns how many PostgreSQL accepted. */
@@ -202,14 +221,17 @@ final class TableCopier {
                             execute("RELEASE SAVEPOINT single_row");
                             pending.addAll(rowFindings);
                             accepted++;
-                        } catch (SQLException e) {
-                            if (copy.isActive()) {
-                                copy.cancelCopy();
+                        } catch (PSQLException e) {
+                            if (!refusesData(e)) {
+                                throw e;
                             }
+                            cancel(copy);
                             execute("ROLLBACK TO SAVEPOINT single_row");
                             execute("RELEASE SAVEPOINT single_row");
                             pending.add(new Finding(plan.name(), id, null, Finding.Action.REJECTED,
                                     "PostgreSQL refused the row: " + oneLine(e.getMessage()), null));
+                        } finally {
+                            cancel(copy);
                         }
                     }
                 }
@@ -221,6 +243,36 @@ final class TableCopier {
             try (Statement st = pg.createStatement()) {
                 st.execute(sql);
             }
+        }
+    }
+
+    /** Rows read for one transaction, in sweep order: the first and last rowid, and what became of them. */
+    private static final class Batch {
+        private final long first;
+        private long last;
+        private int rows;
+        private boolean more;
+        private final List<Finding> findings = new ArrayList<>();
+
+        Batch(long first) {
+            this.first = first;
+            this.last = first;
+        }
+    }
+
+    /**
+     * Whether PostgreSQL refused the data itself (invalid values, constraints, limits such as a
+     * tsvector's size, trigger checks), as opposed to the connection or the server failing.
+     */
+    static boolean refusesData(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54")
+                || state.startsWith("P0"));
+    }
+
+    private static void cancel(CopyIn copy) throws SQLException {
+        if (copy.isActive()) {
+            copy.cancelCopy();
         }
     }
 

@@ -21,8 +21,9 @@ public enum ColumnKind {
         };
     }
 
-    public boolean isInteger() {
-        return this == SMALLINT || this == INTEGER || this == BIGINT;
+    /** The kind's name as SQL spells the type, for messages. */
+    public String sqlName() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** Values are read from SQLite as raw bytes (text and blobs), not as typed values. */

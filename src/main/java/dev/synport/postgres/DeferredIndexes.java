@@ -64,25 +64,19 @@ public final class DeferredIndexes {
         if (indexes.isEmpty()) {
             return 0;
         }
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement st = c.createStatement(); PreparedStatement record = c.prepareStatement(
-                "INSERT INTO " + LEDGER + " (index_name, table_name, definition) VALUES (?, ?, ?)")) {
-            for (String[] index : indexes) {
-                record.setString(1, index[0]);
-                record.setString(2, table);
-                record.setString(3, index[1]);
-                record.executeUpdate();
-                st.execute("DROP INDEX " + Identifiers.quote(index[0]));
+        return Transaction.run(c, () -> {
+            try (Statement st = c.createStatement(); PreparedStatement record = c.prepareStatement(
+                    "INSERT INTO " + LEDGER + " (index_name, table_name, definition) VALUES (?, ?, ?)")) {
+                for (String[] index : indexes) {
+                    record.setString(1, index[0]);
+                    record.setString(2, table);
+                    record.setString(3, index[1]);
+                    record.executeUpdate();
+                    st.execute("DROP INDEX " + Identifiers.quote(index[0]));
+                }
             }
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
-        }
-        return indexes.size();
+            return indexes.size();
+        });
     }
 
     /** Names of the table's indexes waiting to be rebuilt (by this run or an interrupted one). */
@@ -105,27 +99,22 @@ public final class DeferredIndexes {
 
     /** Rebuilds the table's deferred indexes, each in its own transaction with its ledger row. */
     public void rebuild(Connection c, String table) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
         try (Statement st = c.createStatement()) {
             st.execute("SET maintenance_work_mem = '256MB'");
         }
         for (String name : pending(c, table)) {
-            c.setAutoCommit(false);
-            try (PreparedStatement get = c.prepareStatement(
-                    "DELETE FROM " + LEDGER + " WHERE index_name = ? RETURNING definition");
-                    Statement st = c.createStatement()) {
-                get.setString(1, name);
-                try (ResultSet rs = get.executeQuery()) {
-                    rs.next();
-                    st.execute(rs.getString(1));
+            Transaction.run(c, () -> {
+                try (PreparedStatement get = c.prepareStatement(
+                        "DELETE FROM " + LEDGER + " WHERE index_name = ? RETURNING definition");
+                        Statement st = c.createStatement()) {
+                    get.setString(1, name);
+                    try (ResultSet rs = get.executeQuery()) {
+                        rs.next();
+                        st.execute(rs.getString(1));
+                    }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
-            }
+                return null;
+            });
         }
     }
 

@@ -5,8 +5,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.synport.FailureReason;
 import dev.synport.PortException;
 import dev.synport.config.DatabaseSettings;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.Properties;
 import org.postgresql.PGProperty;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -71,12 +77,12 @@ public final class PostgresTarget implements AutoCloseable {
     private static String url(DatabaseSettings s) {
         String host = s.host().contains(":") && !s.host().startsWith("[") ? "[" + s.host() + "]" : s.host();
         StringBuilder url = new StringBuilder("jdbc:postgresql://").append(host).append(':').append(s.port())
-                .append('/').append(java.net.URLEncoder.encode(s.database(), java.nio.charset.StandardCharsets.UTF_8));
+                .append('/').append(URLEncoder.encode(s.database(), StandardCharsets.UTF_8));
         Properties p = connectionProperties(s);
         String separator = "?";
         for (String name : p.stringPropertyNames()) {
             url.append(separator).append(name).append('=')
-                    .append(java.net.URLEncoder.encode(p.getProperty(name), java.nio.charset.StandardCharsets.UTF_8));
+                    .append(URLEncoder.encode(p.getProperty(name), StandardCharsets.UTF_8));
             separator = "&";
         }
         return url.toString();
@@ -113,22 +119,22 @@ public final class PostgresTarget implements AutoCloseable {
     }
 
     /** Connection-level failures, said in words with what to check; pgjdbc's text for them is vague. */
-    private static java.util.Optional<String> network(SQLException e) {
+    private static Optional<String> network(SQLException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof java.net.UnknownHostException) {
-                return java.util.Optional.of("unknown host '" + t.getMessage().replaceAll(":.*", "")
+            if (t instanceof UnknownHostException) {
+                return Optional.of("unknown host '" + t.getMessage().replaceAll(":.*", "")
                         + "'; check database.args.host");
             }
-            if (t instanceof java.net.ConnectException) {
-                return java.util.Optional.of("the connection was refused; check database.args.host and"
+            if (t instanceof ConnectException) {
+                return Optional.of("the connection was refused; check database.args.host and"
                         + " database.args.port, and that PostgreSQL is running and accepts TCP connections there");
             }
-            if (t instanceof java.net.SocketTimeoutException) {
-                return java.util.Optional.of("no answer within the connect timeout; check database.args.host and"
+            if (t instanceof SocketTimeoutException) {
+                return Optional.of("no answer within the connect timeout; check database.args.host and"
                         + " database.args.port, and any firewall between here and there");
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     static String oneLine(String message) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -71,7 +72,7 @@ public final class JsonLinesReport implements FindingSink, AutoCloseable {
         b.append("{\"table\":").append(string(f.table()))
                 .append(",\"rowid\":").append(f.rowid())
                 .append(",\"column\":").append(f.column() == null ? "null" : string(f.column()))
-                .append(",\"action\":").append(string(f.action().name().toLowerCase(java.util.Locale.ROOT)))
+                .append(",\"action\":").append(string(f.action().name().toLowerCase(Locale.ROOT)))
                 .append(",\"reason\":").append(string(f.reason()))
                 .append(",\"original\":").append(value(f.original()))
                 .append('}');

@@ -12,9 +12,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A row PostgreSQL refuses (here: a CHECK constraint the snapshot's data breaks) costs only
@@ -24,16 +25,19 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(PostgresExtension.class)
 class RejectedRowIT {
 
-    @Test
-    void refusedRowIsRejectedAloneAndReported(PostgresServer pg, @TempDir Path dir) throws Exception {
-        Target target = Target.create(pg, "rejected_row", "pg-v72-synapse-init.sql", dir);
+    /** With large batches PostgreSQL reports the refusal while rows are still being streamed. */
+    @ParameterizedTest
+    @ValueSource(strings = {"500", "10000"})
+    void refusedRowIsRejectedAloneAndReported(String batchSize, PostgresServer pg, @TempDir Path dir)
+            throws Exception {
+        Target target = Target.create(pg, "rejected_row_" + batchSize, "pg-v72-synapse-init.sql", dir);
         try (Connection c = target.connect(); Statement st = c.createStatement()) {
             st.execute("ALTER TABLE events ADD CONSTRAINT test_refuses_one_event CHECK (stream_ordering <> 100)");
         }
         Path report = dir.resolve("report.jsonl");
         Cli.Result result = Cli.run("--sqlite-database", Fixtures.file("synapse-v72-small.db").toString(),
                 "--postgres-config", target.config().toString(), "--report", report.toString(),
-                "--batch-size", "500");
+                "--batch-size", batchSize);
         assertThat(result.exitCode()).as(result.toString()).isZero();
         // the event, and the edge that references it (its foreign key now has nothing to point at)
         assertThat(result.out()).contains("0 values repaired and 2 rows rejected: see " + report.toAbsolutePath());
