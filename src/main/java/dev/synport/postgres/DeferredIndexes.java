@@ -65,18 +65,28 @@ public final class DeferredIndexes {
             return 0;
         }
         return Transaction.run(c, () -> {
-            try (Statement st = c.createStatement(); PreparedStatement record = c.prepareStatement(
-                    "INSERT INTO " + LEDGER + " (index_name, table_name, definition) VALUES (?, ?, ?)")) {
+            try (Statement st = c.createStatement()) {
                 for (String[] index : indexes) {
-                    record.setString(1, index[0]);
-                    record.setString(2, table);
-                    record.setString(3, index[1]);
-                    record.executeUpdate();
+                    enqueue(c, index[0], table, index[1]);
                     st.execute("DROP INDEX " + Identifiers.quote(index[0]));
                 }
             }
             return indexes.size();
         });
+    }
+
+    /**
+     * Records an index to build once {@code table} is copied, in the caller's transaction
+     * (with the drop of the index, or with the creation of a schema that leaves it for later).
+     */
+    public void enqueue(Connection c, String index, String table, String definition) throws SQLException {
+        try (PreparedStatement record = c.prepareStatement(
+                "INSERT INTO " + LEDGER + " (index_name, table_name, definition) VALUES (?, ?, ?)")) {
+            record.setString(1, index);
+            record.setString(2, table);
+            record.setString(3, definition);
+            record.executeUpdate();
+        }
     }
 
     /** Names of the table's indexes waiting to be rebuilt (by this run or an interrupted one). */
