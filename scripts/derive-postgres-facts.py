@@ -7,9 +7,13 @@ translation produces (SchemaBuilder with no facts), and writes every difference 
 column definitions and order, unlogged tables, SQLite-only indexes and constraints, and the
 objects only PostgreSQL has. Facts seen in some versions only get since/until bounds.
 
-    derive-postgres-facts.py OUT.yaml 72:ref72.sql:raw72.sql 84:ref84.sql:raw84.sql ...
+    derive-postgres-facts.py OUT.yaml 72:ref72.sql:raw72.sql:init72.sql:snapshot72.db ...
+
+The init dump (pg-vNN-synapse-init.sql) and the snapshot give the schema deltas Synapse
+records only on PostgreSQL (its `.sql.postgres` files).
 """
 import re
+import sqlite3
 import sys
 
 HEADER = re.compile(r"^-- Name: (.*); Type: (.*); Schema: .*; Owner: .*$")
@@ -76,14 +80,28 @@ def phase(kind, sql):
 def main():
     out_path = sys.argv[1]
     versions = []
+    postgres_deltas = set()
     facts = {}  # (section, identity, value) -> set of versions
 
     def fact(section, ident, value, version):
         facts.setdefault((section, ident, value), set()).add(version)
 
     for arg in sys.argv[2:]:
-        v, ref_path, raw_path = arg.split(":")
+        v, ref_path, raw_path, init_path, snapshot_path = arg.split(":")
         v = int(v)
+        init = open(init_path, encoding="utf-8").read()
+        rows = re.search(r"COPY public.applied_schema_deltas \(version, file\) FROM stdin;\n(.*?)\n\\\.", init, re.S)
+        pg_deltas = {tuple(line.split("\t")) for line in rows.group(1).split("\n")}
+        db = sqlite3.connect(f"file:{snapshot_path}?immutable=1", uri=True)
+        sqlite_deltas = {(str(r[0]), r[1]) for r in db.execute("SELECT version, file FROM applied_schema_deltas")}
+        db.close()
+        for version, file in pg_deltas - sqlite_deltas:
+            if not file.endswith(".sql.postgres"):
+                raise SystemExit(f"v{v}: delta {file} only on PostgreSQL but not a .sql.postgres file")
+            postgres_deltas.add((int(version), file))
+        for version, file in sqlite_deltas - pg_deltas:
+            if not file.endswith(".sql.sqlite"):
+                raise SystemExit(f"v{v}: delta {file} only on SQLite but not a .sql.sqlite file")
         versions.append(v)
         ref, ref_order = blocks(ref_path)
         raw, _ = blocks(raw_path)
@@ -125,7 +143,7 @@ def main():
                 fact("sqlite_only_constraints", constraint_key(sql), None, v)
             else:
                 raise SystemExit(f"v{v}: {key} only in the translation")
-    write(out_path, sorted(versions), facts)
+    write(out_path, sorted(versions), facts, sorted(postgres_deltas))
 
 
 def bounds(vs, versions):
@@ -156,7 +174,7 @@ def cond_text(cond):
     return "".join(f", {k}: {val}" for k, val in cond.items())
 
 
-def write(path, versions, facts):
+def write(path, versions, facts, postgres_deltas):
     sections = {}
     for (section, ident, value), vs in facts.items():
         for cond in bounds(vs, versions):
@@ -199,6 +217,12 @@ def write(path, versions, facts):
         lines.append("    sql: |")
         for l in sql.split("\n"):
             lines.append(("      " + l).rstrip())
+    lines.append("")
+    lines.append("# Schema deltas Synapse applies (and records) only on PostgreSQL; those of a snapshot's")
+    lines.append("# recorded range of delta versions are recorded in the target, and no .sql.sqlite one.")
+    lines.append("postgres_only_deltas:")
+    for version, file in postgres_deltas:
+        lines.append(f"  - {{version: {version}, file: {q(file)}}}")
     open(path, "w", encoding="utf-8").write("\n".join(lines) + "\n")
 
 

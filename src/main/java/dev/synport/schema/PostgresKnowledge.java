@@ -53,6 +53,7 @@ public final class PostgresKnowledge {
     private final List<Conditional<String>> unlogged;
     private final List<Conditional<String>> sqliteOnlyIndexes;
     private final List<Conditional<String>> sqliteOnlyConstraints;
+    private final List<SnapshotDdl.Delta> postgresOnlyDeltas;
     private final List<Conditional<Statement>> statements;
 
     private PostgresKnowledge(Map<?, ?> yaml) {
@@ -68,6 +69,11 @@ public final class PostgresKnowledge {
         unlogged = names(yaml.get("unlogged_tables"));
         sqliteOnlyIndexes = names(yaml.get("sqlite_only_indexes"));
         sqliteOnlyConstraints = names(yaml.get("sqlite_only_constraints"));
+        postgresOnlyDeltas = new ArrayList<>();
+        for (Object o : list(yaml.get("postgres_only_deltas"))) {
+            Map<?, ?> m = (Map<?, ?>) o;
+            postgresOnlyDeltas.add(new SnapshotDdl.Delta(((Number) m.get("version")).intValue(), m.get("file").toString()));
+        }
         statements = new ArrayList<>();
         for (Object o : list(yaml.get("objects"))) {
             Map<?, ?> m = (Map<?, ?>) o;
@@ -116,6 +122,20 @@ public final class PostgresKnowledge {
                     + "; prepare the target database with Synapse's update_synapse_database (or by starting that"
                     + " Synapse release on it once), then run the port again");
         }
+    }
+
+    /**
+     * The rows of {@code applied_schema_deltas} Synapse would have written on PostgreSQL: the
+     * snapshot's without its SQLite-only files, with the PostgreSQL-only files of the same
+     * range of delta versions.
+     */
+    List<SnapshotDdl.Delta> postgresDeltas(SnapshotDdl ddl) {
+        List<SnapshotDdl.Delta> out = new ArrayList<>();
+        ddl.appliedDeltas().stream().filter(d -> !d.file().endsWith(".sql.sqlite")).forEach(out::add);
+        int first = ddl.appliedDeltas().stream().mapToInt(SnapshotDdl.Delta::version).min().orElse(Integer.MAX_VALUE);
+        postgresOnlyDeltas.stream().filter(d -> d.version() >= first && d.version() <= ddl.schemaVersion())
+                .forEach(out::add);
+        return out;
     }
 
     /** The facts that hold for this snapshot. */

@@ -82,6 +82,7 @@ public final class SchemaBuilder {
             }
         }
         before.addAll(facts.afterTables());
+        before.addAll(bookkeeping(ddl));
         List<String> after = new ArrayList<>(keys);
         for (IndexDef index : indexes) {
             after.add(createIndex(index));
@@ -90,6 +91,25 @@ public final class SchemaBuilder {
         after.addAll(foreignKeys);
         after.addAll(facts.afterKeys());
         return new SchemaScript(ddl.schemaVersion(), before, after);
+    }
+
+    /**
+     * Synapse's record of the schema it created: {@code schema_version} and
+     * {@code applied_schema_deltas}, which the port does not copy. The other rows Synapse
+     * writes into a fresh database (stream positions, {@code schema_compat_version}, ...)
+     * are in the snapshot too and are ported with it.
+     */
+    private List<String> bookkeeping(SnapshotDdl ddl) {
+        List<String> rows = new ArrayList<>();
+        rows.add("INSERT INTO schema_version (lock, version, upgraded) VALUES ('X', " + ddl.schemaVersion() + ", "
+                + ddl.upgraded() + ")");
+        List<SnapshotDdl.Delta> deltas = knowledge.postgresDeltas(ddl);
+        if (!deltas.isEmpty()) {
+            rows.add("INSERT INTO applied_schema_deltas (version, file) VALUES " + deltas.stream()
+                    .map(d -> "(" + d.version() + ", " + dev.synport.Identifiers.literal(d.file()) + ")")
+                    .collect(Collectors.joining(", ")));
+        }
+        return rows;
     }
 
     private static boolean isShadowTable(String table, Set<String> virtual) {

@@ -7,9 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /** Reads a {@link SnapshotDdl} from a snapshot. */
 public final class SnapshotDdlReader {
@@ -30,20 +28,22 @@ public final class SnapshotDdlReader {
                 }
             }
             int version;
-            try (ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {
+            boolean upgraded;
+            try (ResultSet rs = st.executeQuery("SELECT version, upgraded FROM schema_version")) {
                 if (!rs.next()) {
                     throw new PortException(FailureReason.PORT_FAILED, snapshot.file()
                             + " has an empty schema_version table; start Synapse on it once, then take a new snapshot");
                 }
                 version = rs.getInt(1);
+                upgraded = rs.getBoolean(2);
             }
-            Set<String> deltas = new HashSet<>();
-            try (ResultSet rs = st.executeQuery("SELECT file FROM applied_schema_deltas")) {
+            List<SnapshotDdl.Delta> deltas = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT version, file FROM applied_schema_deltas ORDER BY rowid")) {
                 while (rs.next()) {
-                    deltas.add(rs.getString(1));
+                    deltas.add(new SnapshotDdl.Delta(rs.getInt(1), rs.getString(2)));
                 }
             }
-            return new SnapshotDdl(version, entries, deltas);
+            return new SnapshotDdl(version, upgraded, entries, deltas);
         } catch (SQLException e) {
             throw Snapshot.readFailure(snapshot.file(), "cannot read the schema of " + snapshot.file() + ": ", e);
         }

@@ -1,5 +1,6 @@
 package dev.synport.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -58,6 +59,12 @@ class SchemaCreationIT {
             runInOneTransaction(c, script.afterData());
             new CheckpointStore().ensureTable(c); // a port leaves its tracking table; the comparison ignores it
         }
+        try (Connection c = pg.connect(database)) {
+            assertThat(rows(c, "SELECT version::text FROM schema_version"))
+                    .containsExactlyElementsOf(initRows(version, "schema_version", 1));
+            assertThat(rows(c, "SELECT version || ' ' || file FROM applied_schema_deltas ORDER BY 1"))
+                    .containsExactlyElementsOf(initRows(version, "applied_schema_deltas", 0));
+        }
         String dump = PgDump.schemaOnly(pg, database);
         Path out = Path.of("target", "schema-it");
         Files.createDirectories(out);
@@ -74,6 +81,28 @@ class SchemaCreationIT {
                         out.resolve("v" + version + ".dump.sql"), excerpt(expected, i), excerpt(actual, i));
             }
         }
+    }
+
+    private static List<String> rows(Connection c, String query) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(query)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** The rows of {@code table} in the fixture Synapse initialised, as "col0 col1" (or one column), sorted. */
+    private static List<String> initRows(int version, String table, int column) throws IOException {
+        String dump = Files.readString(Fixtures.file("pg-v" + version + "-synapse-init.sql"));
+        Matcher m = Pattern.compile("COPY public\\." + table + " \\([^)]*\\) FROM stdin;\\n(.*?)\\n\\\\\\.", Pattern.DOTALL)
+                .matcher(dump);
+        if (!m.find()) {
+            return List.of();
+        }
+        return Stream.of(m.group(1).split("\n")).map(l -> l.split("\t"))
+                .map(f -> column == 0 ? f[0] + " " + f[1] : f[column]).sorted().toList();
     }
 
     private static void runInOneTransaction(Connection c, List<String> statements) throws SQLException {

@@ -7,7 +7,6 @@ import dev.synport.PortException;
 import dev.synport.sqlite.SnapshotDdl;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SchemaBuilderTest {
@@ -43,7 +42,7 @@ class SchemaBuilderTest {
 
     @Test
     void splitsKeysAndIndexesFromTablesAndTranslatesTypes() {
-        SnapshotDdl ddl = new SnapshotDdl(72, List.of(
+        SnapshotDdl ddl = new SnapshotDdl(72, true, List.of(
                 new SnapshotDdl.Entry("table", "rooms", "rooms",
                         "CREATE TABLE rooms (room_id TEXT PRIMARY KEY, is_public BOOL DEFAULT 0, n INT)"),
                 new SnapshotDdl.Entry("index", "sqlite_autoindex_rooms_1", "rooms", ""),
@@ -52,7 +51,7 @@ class SchemaBuilderTest {
                         "CREATE VIRTUAL TABLE event_search USING fts4 (event_id, value)"),
                 new SnapshotDdl.Entry("table", "event_search_content", "event_search_content",
                         "CREATE TABLE 'event_search_content'(docid INTEGER PRIMARY KEY, c0event_id)")),
-                Set.of());
+                List.of());
         SchemaScript script = new SchemaBuilder(PostgresKnowledge.load()).build(ddl);
         assertThat(script.beforeData()).anySatisfy(s -> assertThat(s).isEqualTo("""
                 CREATE TABLE "rooms" (
@@ -67,7 +66,7 @@ class SchemaBuilderTest {
 
     @Test
     void refusesASchemaVersionItHasNoFactsFor() {
-        SnapshotDdl ddl = new SnapshotDdl(80, List.of(), Set.of());
+        SnapshotDdl ddl = new SnapshotDdl(80, true, List.of(), List.of());
         assertThatThrownBy(() -> new SchemaBuilder(PostgresKnowledge.load()).build(ddl))
                 .isInstanceOf(PortException.class)
                 .hasMessageContaining("schema version 80")
