@@ -9,6 +9,8 @@ objects only PostgreSQL has. Facts seen in some versions only get since/until bo
 
     derive-postgres-facts.py OUT.yaml 72:ref72.sql:raw72.sql:init72.sql:snapshot72.db ...
 
+rawNN.sql: load the output of `SchemaScriptDump SNAPSHOT PREFIX --bare` (test classes) into an
+empty database and dump it with the same pg_dump flags as the reference.
 The init dump (pg-vNN-synapse-init.sql) and the snapshot give the schema deltas Synapse
 records only on PostgreSQL (its `.sql.postgres` files).
 """

@@ -113,6 +113,11 @@ public final class PostgresKnowledge {
         }
     }
 
+    /** No facts at all, for these versions: the bare translation (to derive the facts from). */
+    static PostgresKnowledge bare(List<Integer> versions) {
+        return new PostgresKnowledge(Map.of("supported_versions", versions));
+    }
+
     /** Refuses a schema version this file has no facts for. */
     void checkSupported(int version) {
         if (!supported.contains(version)) {
