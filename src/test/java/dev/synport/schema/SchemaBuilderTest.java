@@ -1,0 +1,75 @@
+package dev.synport.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.synport.PortException;
+import dev.synport.sqlite.SnapshotDdl;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SchemaBuilderTest {
+    @Test
+    void parsesCommentsQuotedNamesInlineReferencesAndChecks() {
+        TableDef t = SqliteDdl.table("""
+                CREATE TABLE "pushers" (
+                  -- the id, with a comment
+                  id BIGINT PRIMARY KEY,
+                  Lock CHAR(1) NOT NULL DEFAULT 'X' UNIQUE,
+                  room_id TEXT NOT NULL REFERENCES rooms (room_id) ON DELETE CASCADE,
+                  n INTEGER DEFAULT -1,
+                  CHECK (Lock='X'),
+                  CONSTRAINT two UNIQUE (room_id, n)
+                )""");
+        assertThat(t.name()).isEqualTo("pushers");
+        assertThat(t.columns()).extracting(TableDef.Column::name).containsExactly("id", "lock", "room_id", "n");
+        assertThat(t.column("lock").orElseThrow()).isEqualTo(
+                new TableDef.Column("lock", "CHAR(1)", true, Optional.of("'X'")));
+        assertThat(t.column("n").orElseThrow().defaultValue()).contains("-1");
+        assertThat(t.constraints()).contains(
+                new TableDef.Constraint(TableDef.Kind.FOREIGN_KEY, Optional.empty(), List.of("room_id"),
+                        "rooms(room_id) ON DELETE CASCADE", false),
+                new TableDef.Constraint(TableDef.Kind.CHECK, Optional.empty(), List.of(), "Lock='X'", false),
+                new TableDef.Constraint(TableDef.Kind.UNIQUE, Optional.of("two"), List.of("room_id", "n"), "", false));
+    }
+
+    @Test
+    void parsesPartialIndexes() {
+        IndexDef i = SqliteDdl.index("CREATE UNIQUE INDEX IF NOT EXISTS x ON t(a, b DESC) WHERE c IS NOT NULL");
+        assertThat(i).isEqualTo(new IndexDef("x", "t", true, List.of("a", "b DESC"), Optional.of("c IS NOT NULL")));
+    }
+
+    @Test
+    void splitsKeysAndIndexesFromTablesAndTranslatesTypes() {
+        SnapshotDdl ddl = new SnapshotDdl(72, true, List.of(
+                new SnapshotDdl.Entry("table", "rooms", "rooms",
+                        "CREATE TABLE rooms (room_id TEXT PRIMARY KEY, is_public BOOL DEFAULT 0, n INT)"),
+                new SnapshotDdl.Entry("index", "sqlite_autoindex_rooms_1", "rooms", ""),
+                new SnapshotDdl.Entry("index", "rooms_n", "rooms", "CREATE INDEX rooms_n ON rooms (n)"),
+                new SnapshotDdl.Entry("table", "event_search", "event_search",
+                        "CREATE VIRTUAL TABLE event_search USING fts4 (event_id, value)"),
+                new SnapshotDdl.Entry("table", "event_search_content", "event_search_content",
+                        "CREATE TABLE 'event_search_content'(docid INTEGER PRIMARY KEY, c0event_id)")),
+                List.of());
+        SchemaScript script = new SchemaBuilder(PostgresKnowledge.load()).build(ddl);
+        assertThat(script.beforeData()).anySatisfy(s -> assertThat(s).isEqualTo("""
+                CREATE TABLE "rooms" (
+                    "room_id" text NOT NULL,
+                    "is_public" boolean DEFAULT false,
+                    "n" integer
+                )"""));
+        assertThat(script.beforeData()).noneMatch(s -> s.contains("event_search_content"));
+        assertThat(script.afterData()).containsSubsequence("ALTER TABLE \"rooms\" ADD PRIMARY KEY (\"room_id\")",
+                "CREATE INDEX \"rooms_n\" ON \"rooms\" (\"n\")");
+    }
+
+    @Test
+    void refusesASchemaVersionItHasNoFactsFor() {
+        SnapshotDdl ddl = new SnapshotDdl(80, true, List.of(), List.of());
+        assertThatThrownBy(() -> new SchemaBuilder(PostgresKnowledge.load()).build(ddl))
+                .isInstanceOf(PortException.class)
+                .hasMessageContaining("schema version 80")
+                .hasMessageContaining("update_synapse_database");
+    }
+}
