@@ -142,7 +142,10 @@ final class CopyScheduler {
                     () -> failure.get() != null).copy(sqlite, pg, start);
             List<String> pending = indexes.pending(pg, table.name());
             if (!pending.isEmpty()) {
-                progress.phase(table.name() + ": building " + pending.size() + " index(es) " + String.join(", ", pending));
+                if (total >= settings.deferIndexesFrom()) {
+                    progress.phase(table.name() + ": building " + pending.size() + " index(es) "
+                            + String.join(", ", pending));
+                }
                 indexes.rebuild(pg, table.name());
             }
             progress.tableFinished(table.name());

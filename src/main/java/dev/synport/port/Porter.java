@@ -15,8 +15,12 @@ import dev.synport.postgres.Transaction;
 import dev.synport.progress.ProgressListener;
 import dev.synport.report.Finding;
 import dev.synport.report.JsonLinesReport;
+import dev.synport.schema.PostgresKnowledge;
+import dev.synport.schema.SchemaBuilder;
+import dev.synport.schema.SchemaScript;
 import dev.synport.schema.TargetCheck;
 import dev.synport.sqlite.Snapshot;
+import dev.synport.sqlite.SnapshotDdlReader;
 import dev.synport.sqlite.SnapshotInspector;
 import dev.synport.sqlite.SnapshotSchema;
 import dev.synport.synapse.SynapseRules;
@@ -35,6 +39,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -43,6 +49,10 @@ import java.util.stream.Collectors;
  * tables, and the sequence check.
  */
 public final class Porter {
+    /** {@code CREATE INDEX name ON [ONLY] [schema.]table ...}: a non-unique index, built after the copy. */
+    private static final Pattern PLAIN_INDEX = Pattern.compile(
+            "CREATE INDEX (\"(?:[^\"]|\"\")+\"|\\S+) ON (?:ONLY )?(?:\\w+\\.)?(\"(?:[^\"]|\"\")+\"|[^\\s(]+)");
+
     private final SynapseRules rules;
     private final ProgressListener progress;
     private final Clock clock;
@@ -71,22 +81,44 @@ public final class Porter {
     private PortSummary port(Snapshot snapshot, SnapshotSchema schema, PostgresTarget target, LoadedConfig config,
             CopySettings copySettings, JsonLinesReport report, Instant started) throws SQLException {
         CheckpointStore checkpoints = new CheckpointStore();
+        CatalogReader catalogs = new CatalogReader();
+        TargetCheck check = new TargetCheck();
+        DeferredIndexes indexes = new DeferredIndexes(copySettings.deferIndexesFrom());
         try (Connection control = target.open()) {
-            TargetCatalog catalog = new CatalogReader().read(control);
-            new TargetCheck().check(catalog, schema.schemaVersion(), config.allowUnsafeLocale(), progress::warning);
-            PortPlan plan = new Planner(rules, serverName(config, snapshot)).plan(schema, catalog);
-            refuseLiveTarget(control, catalog);
+            TargetCatalog catalog = catalogs.read(control);
+            check.checkDatabase(catalog, config.allowUnsafeLocale(), progress::warning);
+            Optional<SchemaScript> creation = Optional.empty();
+            if (catalog.isEmpty()) {
+                // built before anything is written: an unknown schema version stops here
+                creation = Optional.of(new SchemaBuilder(PostgresKnowledge.load()).build(
+                        new SnapshotDdlReader(snapshot).read()));
+            } else {
+                check.checkSchema(catalog, schema.schemaVersion());
+                refuseLiveTarget(control, catalog);
+            }
             try (PortLock ignored = PortLock.acquire(target.open(), config.settings().database())) {
+                if (creation.isPresent()) {
+                    if (!catalogs.read(control).isEmpty()) {
+                        throw new PortException(FailureReason.PORT_FAILED, "the target database stopped being empty"
+                                + " while this port started; run the port again");
+                    }
+                    progress.phase("Creating Synapse's schema (version " + creation.get().schemaVersion()
+                            + ") in the empty target");
+                    createSchema(control, creation.get(), checkpoints, indexes);
+                    catalog = catalogs.read(control);
+                    check.checkSchema(catalog, schema.schemaVersion());
+                }
+                PortPlan plan = new Planner(rules, serverName(config, snapshot)).plan(schema, catalog);
                 progress.phase("Setting up sequences and the tracking table");
                 List<SequenceSetter.Setting> sequences;
                 try (Connection sqlite = snapshot.open()) {
                     sequences = new SequenceSetter().compute(sqlite, schema, catalog, rules.sequences());
                 }
-                DeferredIndexes indexes = new DeferredIndexes(copySettings.deferIndexesFrom());
                 Map<String, Checkpoint> positions = prepare(control, checkpoints, indexes, plan, catalog, sequences);
                 progress.phase("Copying " + plan.tables().size() + " tables");
                 long rows = new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings)
                         .run(plan, positions);
+                indexes.rebuildAll(control);
                 progress.phase("Checking sequences");
                 new SequenceVerifier().verify(control, catalog, rules.sequences());
                 indexes.dropLedgerIfEmpty(control);
@@ -95,6 +127,38 @@ public final class Porter {
                         Duration.between(started, clock.instant()), report.written());
             }
         }
+    }
+
+    /**
+     * Creates Synapse's schema in an empty target, in one transaction with the tracking table:
+     * everything but the plain indexes, which go into the ledger to be built after their
+     * table's copy (so that a run stopped before then builds them on the next run).
+     */
+    private static void createSchema(Connection c, SchemaScript script, CheckpointStore checkpoints,
+            DeferredIndexes indexes) throws SQLException {
+        Transaction.run(c, () -> {
+            try (Statement st = c.createStatement()) {
+                for (String statement : script.beforeData()) {
+                    st.execute(statement);
+                }
+                checkpoints.ensureTable(c);
+                indexes.ensureLedger(c);
+                for (String statement : script.afterData()) {
+                    Matcher plain = PLAIN_INDEX.matcher(statement);
+                    if (plain.lookingAt()) {
+                        indexes.enqueue(c, unquote(plain.group(1)), unquote(plain.group(2)), statement);
+                    } else {
+                        st.execute(statement);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    private static String unquote(String identifier) {
+        return identifier.startsWith("\"")
+                ? identifier.substring(1, identifier.length() - 1).replace("\"\"", "\"") : identifier;
     }
 
     /** The config's server_name, or else the domain of the snapshot's local users. */

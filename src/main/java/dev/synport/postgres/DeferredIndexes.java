@@ -128,6 +128,23 @@ public final class DeferredIndexes {
         }
     }
 
+    /** Builds whatever is still waiting, for tables the port does not copy (or a run that stopped). */
+    public void rebuildAll(Connection c) throws SQLException {
+        if (!ledgerExists(c)) {
+            return;
+        }
+        List<String> tables = new ArrayList<>();
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT DISTINCT table_name FROM " + LEDGER + " ORDER BY 1")) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+        }
+        for (String table : tables) {
+            rebuild(c, table);
+        }
+    }
+
     /** Drops the ledger if nothing is waiting in it any more. */
     public void dropLedgerIfEmpty(Connection c) throws SQLException {
         if (!ledgerExists(c)) {

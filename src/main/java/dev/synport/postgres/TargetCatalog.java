@@ -28,6 +28,11 @@ public record TargetCatalog(
         sequences = Set.copyOf(sequences);
     }
 
+    /** No tables and no sequences: a database this tool may create Synapse's schema in. */
+    public boolean isEmpty() {
+        return tables.isEmpty() && sequences.isEmpty();
+    }
+
     public Optional<TargetTable> table(String name) {
         return Optional.ofNullable(tables.get(name));
     }

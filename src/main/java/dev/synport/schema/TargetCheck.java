@@ -12,11 +12,10 @@ import java.util.function.Consumer;
 public final class TargetCheck {
 
     /**
-     * Gives warnings to {@code warnings} as soon as they are found (so that they are shown even
-     * when a later check stops the port); throws on anything that must stop the port.
+     * The database itself: UTF8, C collation and ctype. Gives warnings to {@code warnings} as
+     * soon as they are found (so that they are shown even when a later check stops the port).
      */
-    public void check(TargetCatalog target, int snapshotVersion, boolean allowUnsafeLocale,
-            Consumer<String> warnings) {
+    public void checkDatabase(TargetCatalog target, boolean allowUnsafeLocale, Consumer<String> warnings) {
         if (!"UTF8".equalsIgnoreCase(target.encoding())) {
             throw new PortException(FailureReason.PORT_FAILED, "the target database's encoding is "
                     + target.encoding() + ", but Synapse needs UTF8; recreate it with: createdb --encoding=UTF8"
@@ -32,10 +31,15 @@ public final class TargetCheck {
             }
             warnings.accept(message + "; going on because database.allow_unsafe_locale is set");
         }
+    }
+
+    /** A target that is not empty must hold Synapse's schema at the snapshot's version; it is never altered otherwise. */
+    public void checkSchema(TargetCatalog target, int snapshotVersion) {
         if (target.schemaVersion().isEmpty()) {
-            throw new PortException(FailureReason.PORT_FAILED, "the target database holds no Synapse schema;"
-                    + " prepare it first with Synapse's update_synapse_database --database-config"
-                    + " homeserver-postgres.yaml (or start Synapse on it once and stop it), then run the port again");
+            throw new PortException(FailureReason.PORT_FAILED, "the target database is not empty but holds no Synapse"
+                    + " schema, so it is left alone; give an empty database (the port creates Synapse's schema in it)"
+                    + " or one prepared with Synapse's update_synapse_database --database-config"
+                    + " homeserver-postgres.yaml");
         }
         int targetVersion = target.schemaVersion().getAsInt();
         if (targetVersion != snapshotVersion) {

@@ -362,8 +362,8 @@ class BadInputIT {
 
     /**
      * POSIX is the C locale under another name, and PostgreSQL stores it as 'C' (it canonicalises
-     * the name through setlocale), which is what Synapse checks too: accepted, the port goes on
-     * to the next check.
+     * the name through setlocale), which is what Synapse checks too: accepted, and the port
+     * creates the schema in the empty database.
      */
     @Test
     void posixLocaleIsStoredAsCAndAccepted(PostgresServer pg) throws Exception {
@@ -372,9 +372,8 @@ class BadInputIT {
 
         Cli.Result result = port(EMPTY_V72, target.config());
 
-        assertThat(errorLine(result, 5)).startsWith("error: the target database holds no Synapse schema;");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).doesNotContain("LC_COLLATE");
-        assertNoTablesIn(target);
     }
 
     @Test
@@ -386,21 +385,41 @@ class BadInputIT {
 
         Cli.Result result = port(EMPTY_V72, target.config());
 
-        assertThat(errorLine(result, 5)).startsWith("error: the target database holds no Synapse schema;");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).contains("warning: the target database has LC_COLLATE '" + actual + "' and LC_CTYPE '"
                 + actual + "', but Synapse needs C for both; going on because database.allow_unsafe_locale is set");
-        assertNoTablesIn(target);
     }
 
     @Test
-    void emptyTargetSaysHowToPrepareIt(PostgresServer pg) throws Exception {
+    void nonEmptyTargetWithoutSynapseSchemaIsRefusedAndLeftAlone(PostgresServer pg) throws Exception {
         Target target = emptyTarget(pg, "C");
+        try (Connection c = target.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE notes (id integer PRIMARY KEY, body text)");
+            st.execute("INSERT INTO notes VALUES (1, 'keep me')");
+        }
+        DatabaseState before = state(target);
 
         Cli.Result result = port(EMPTY_V72, target.config());
 
-        assertThat(errorLine(result, 5)).isEqualTo("error: the target database holds no Synapse schema; prepare it"
-                + " first with Synapse's update_synapse_database --database-config homeserver-postgres.yaml (or start"
-                + " Synapse on it once and stop it), then run the port again");
+        assertThat(errorLine(result, 5)).isEqualTo("error: the target database is not empty but holds no Synapse"
+                + " schema, so it is left alone; give an empty database (the port creates Synapse's schema in it)"
+                + " or one prepared with Synapse's update_synapse_database --database-config homeserver-postgres.yaml");
+        assertThat(state(target).differences(before)).isEmpty();
+        assertThat(hasTrackingTable(target)).isFalse();
+    }
+
+    @Test
+    void emptyTargetAndASchemaVersionWithoutKnownPostgresSchemaIsRefused(PostgresServer pg) throws Exception {
+        Target target = emptyTarget(pg, "C");
+        Path file = copyOfEmptyV72("v71.db");
+        sqlite(file, "UPDATE schema_version SET version = 71");
+
+        Cli.Result result = port(file, target.config());
+
+        assertThat(errorLine(result, 5)).isEqualTo("error: the snapshot has Synapse schema version 71, but this tool"
+                + " can create the PostgreSQL schema only for versions 72, 84, 94; prepare the target database with"
+                + " Synapse's update_synapse_database (or by starting that Synapse release on it once), then run the"
+                + " port again");
         assertNoTablesIn(target);
     }
 

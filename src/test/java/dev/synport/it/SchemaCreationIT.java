@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.synport.postgres.CheckpointStore;
-import dev.synport.schema.PostgresKnowledge;
-import dev.synport.schema.SchemaBuilder;
-import dev.synport.schema.SchemaScript;
-import dev.synport.sqlite.Snapshot;
-import dev.synport.sqlite.SnapshotDdlReader;
+import dev.synport.testing.Cli;
+import dev.synport.testing.DatabaseState;
 import dev.synport.testing.Fixtures;
 import dev.synport.testing.PgDump;
 import dev.synport.testing.PostgresExtension;
 import dev.synport.testing.PostgresServer;
+import dev.synport.testing.Target;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +22,18 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * For every reference {@code pg-vNN-schema.sql} in the fixtures: the schema built from
- * {@code synapse-vNN-empty.db} on an empty database dumps exactly as the reference (Synapse's
- * own CI check for its port script), apart from pg_dump's header and the tracking table.
+ * For every reference {@code pg-vNN-schema.sql} in the fixtures: porting
+ * {@code synapse-vNN-empty.db} into an empty database leaves a schema that dumps exactly as
+ * the reference (Synapse's own CI check for its port script), apart from pg_dump's header and
+ * the tracking table; and the small v72 fixture ported into an empty database ends with the
+ * official port's data and sequences.
  */
 @ExtendWith(PostgresExtension.class)
 class SchemaCreationIT {
@@ -47,17 +48,18 @@ class SchemaCreationIT {
 
     @ParameterizedTest(name = "schema version {0}")
     @MethodSource("versions")
-    void emptyTargetGetsExactlySynapsesSchema(int version, PostgresServer pg) throws Exception {
+    void emptyTargetGetsExactlySynapsesSchema(int version, PostgresServer pg, @TempDir Path dir) throws Exception {
         assumeTrue(PgDump.executable().isPresent(), "pg_dump is not installed (apt-get install postgresql-client)");
         Path snapshot = Fixtures.file("synapse-v" + version + "-empty.db");
-        SchemaScript script = new SchemaBuilder(PostgresKnowledge.load())
-                .build(new SnapshotDdlReader(Snapshot.locate(snapshot)).read());
         String database = "schema_v" + version;
-        pg.createDatabase(database);
-        try (Connection c = pg.connect(database)) {
-            runInOneTransaction(c, script.beforeData());
-            runInOneTransaction(c, script.afterData());
-            new CheckpointStore().ensureTable(c); // a port leaves its tracking table; the comparison ignores it
+        Target target = Target.create(pg, database, null, dir);
+        for (int run = 1; run <= 2; run++) {
+            Cli.Result result = Cli.run("--sqlite-database", snapshot.toString(), "--postgres-config",
+                    target.config().toString(), "--report", dir.resolve("report.jsonl").toString());
+            assertThat(result.exitCode()).as("run %d: %s", run, result).isZero();
+            if (run == 1) {
+                assertThat(result.out()).contains("Creating Synapse's schema (version " + version + ")");
+            }
         }
         try (Connection c = pg.connect(database)) {
             assertThat(rows(c, "SELECT version::text FROM schema_version"))
@@ -65,10 +67,28 @@ class SchemaCreationIT {
             assertThat(rows(c, "SELECT version || ' ' || file FROM applied_schema_deltas ORDER BY 1"))
                     .containsExactlyElementsOf(initRows(version, "applied_schema_deltas", 0));
         }
+        assertSameSchema(pg, database, version);
+    }
+
+    @Test
+    void smallSnapshotIntoEmptyTargetEndsAsTheOfficialPort(PostgresServer pg, @TempDir Path dir) throws Exception {
+        assumeTrue(PgDump.executable().isPresent(), "pg_dump is not installed (apt-get install postgresql-client)");
+        Target target = Target.create(pg, "schema_small_v72", null, dir);
+        Cli.Result result = Cli.run("--sqlite-database", Fixtures.file("synapse-v72-small.db").toString(),
+                "--postgres-config", target.config().toString(), "--report", dir.resolve("report.jsonl").toString());
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertSameSchema(pg, target.database(), 72);
+        try (Connection c = target.connect()) {
+            DatabaseState ours = DatabaseState.read(c, OfficialParityIT.INTENDED_DIFFERENCES);
+            assertThat(ours.differences(OfficialParityIT.officialState(pg))).isEmpty();
+        }
+    }
+
+    private static void assertSameSchema(PostgresServer pg, String database, int version) throws Exception {
         String dump = PgDump.schemaOnly(pg, database);
         Path out = Path.of("target", "schema-it");
         Files.createDirectories(out);
-        Files.writeString(out.resolve("v" + version + ".dump.sql"), dump);
+        Files.writeString(out.resolve(database + ".dump.sql"), dump);
 
         List<String> expected = normalise(Files.readString(Fixtures.file("pg-v" + version + "-schema.sql")));
         List<String> actual = normalise(dump);
@@ -78,7 +98,7 @@ class SchemaCreationIT {
             if (!e.equals(a)) {
                 fail("schema v%d differs from pg-v%d-schema.sql at normalised line %d (full dump in %s):%n"
                         + "reference:%n%s%ncreated:%n%s", version, version, i + 1,
-                        out.resolve("v" + version + ".dump.sql"), excerpt(expected, i), excerpt(actual, i));
+                        out.resolve(database + ".dump.sql"), excerpt(expected, i), excerpt(actual, i));
             }
         }
     }
@@ -103,22 +123,6 @@ class SchemaCreationIT {
         }
         return Stream.of(m.group(1).split("\n")).map(l -> l.split("\t"))
                 .map(f -> column == 0 ? f[0] + " " + f[1] : f[column]).sorted().toList();
-    }
-
-    private static void runInOneTransaction(Connection c, List<String> statements) throws SQLException {
-        c.setAutoCommit(false);
-        try (Statement st = c.createStatement()) {
-            for (String sql : statements) {
-                try {
-                    st.execute(sql);
-                } catch (SQLException e) {
-                    throw new SQLException(e.getMessage() + " in: " + sql, e);
-                }
-            }
-            c.commit();
-        } finally {
-            c.setAutoCommit(true);
-        }
     }
 
     /**
