@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Reruns change nothing; a port killed mid-table (with indexes deferred) and rerun ends
@@ -37,13 +39,17 @@ class ResumeIT {
         assertThat(state(target).differences(first)).isEmpty();
     }
 
-    @Test
-    void resumesAfterKillMidTableWithoutLossOrDuplicates(PostgresServer pg, @TempDir Path dir) throws Exception {
+    /** Into a Synapse-prepared target, and into an empty one whose schema the port creates. */
+    @ParameterizedTest
+    @ValueSource(strings = {"prepared", "empty"})
+    void resumesAfterKillMidTableWithoutLossOrDuplicates(String kind, PostgresServer pg, @TempDir Path dir)
+            throws Exception {
+        String init = kind.equals("prepared") ? INIT : null;
         Path sqlite = Fixtures.synthetic(TEMPLATE, 20000, 3);
-        Target reference = Target.create(pg, "resume_reference", INIT, dir);
+        Target reference = Target.create(pg, "resume_reference_" + kind, init, dir);
         assertThat(port(sqlite, reference, dir, "reference")).isZero();
 
-        Target target = Target.create(pg, "resume_killed", INIT, dir);
+        Target target = Target.create(pg, "resume_killed_" + kind, init, dir);
         Path log = dir.resolve("killed.log");
         Process process = JarRun.start(log, "--sqlite-database", sqlite.toString(), "--postgres-config",
                 target.config().toString(), "--batch-size", "200", "--jobs", "2", "--defer-indexes-from", "1000",
