@@ -153,12 +153,7 @@ final class TableCopier {
                 execute("RELEASE SAVEPOINT batch");
                 return more;
             } catch (PSQLException e) {
-                if (!refusesData(e)) {
-                    throw e;
-                }
-                cancel(copy);
-                execute("ROLLBACK TO SAVEPOINT batch");
-                execute("RELEASE SAVEPOINT batch");
+                undo(e, copy, "batch");
                 batch.findings.clear();
                 batch.rows = isolate(Math.min(batch.first, batch.last), Math.max(batch.first, batch.last),
                         batch.findings);
@@ -222,12 +217,7 @@ final class TableCopier {
                             pending.addAll(rowFindings);
                             accepted++;
                         } catch (PSQLException e) {
-                            if (!refusesData(e)) {
-                                throw e;
-                            }
-                            cancel(copy);
-                            execute("ROLLBACK TO SAVEPOINT single_row");
-                            execute("RELEASE SAVEPOINT single_row");
+                            undo(e, copy, "single_row");
                             pending.add(new Finding(plan.name(), id, null, Finding.Action.REJECTED,
                                     "PostgreSQL refused the row: " + oneLine(e.getMessage()), null));
                         } finally {
@@ -237,6 +227,19 @@ final class TableCopier {
                 }
             }
             return accepted;
+        }
+
+        /**
+         * After PostgreSQL refused data: ends the COPY and rolls back to the savepoint; any other
+         * failure (connection, server) is rethrown as it is.
+         */
+        private void undo(PSQLException e, CopyIn copy, String savepoint) throws SQLException {
+            if (!refusesData(e)) {
+                throw e;
+            }
+            cancel(copy);
+            execute("ROLLBACK TO SAVEPOINT " + savepoint);
+            execute("RELEASE SAVEPOINT " + savepoint);
         }
 
         private void execute(String sql) throws SQLException {

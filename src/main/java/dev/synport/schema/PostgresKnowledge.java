@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -123,7 +124,7 @@ public final class PostgresKnowledge {
         if (!supported.contains(version)) {
             throw new PortException(FailureReason.PORT_FAILED, "the snapshot has Synapse schema version " + version
                     + ", but this tool can create the PostgreSQL schema only for versions " + supported.stream()
-                    .map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                    .map(String::valueOf).collect(Collectors.joining(", "))
                     + "; prepare the target database with Synapse's update_synapse_database (or by starting that"
                     + " Synapse release on it once), then run the port again");
         }

@@ -1,6 +1,7 @@
 package dev.synport.schema;
 
 import dev.synport.FailureReason;
+import dev.synport.Identifiers;
 import dev.synport.PortException;
 import dev.synport.sqlite.SnapshotDdl;
 import java.util.ArrayList;
@@ -106,7 +107,7 @@ public final class SchemaBuilder {
         List<SnapshotDdl.Delta> deltas = knowledge.postgresDeltas(ddl);
         if (!deltas.isEmpty()) {
             rows.add("INSERT INTO applied_schema_deltas (version, file) VALUES " + deltas.stream()
-                    .map(d -> "(" + d.version() + ", " + dev.synport.Identifiers.literal(d.file()) + ")")
+                    .map(d -> "(" + d.version() + ", " + Identifiers.literal(d.file()) + ")")
                     .collect(Collectors.joining(", ")));
         }
         return rows;
@@ -195,6 +196,6 @@ public final class SchemaBuilder {
     }
 
     static String q(String name) {
-        return dev.synport.Identifiers.quote(name);
+        return Identifiers.quote(name);
     }
 }
