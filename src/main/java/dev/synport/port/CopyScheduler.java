@@ -65,7 +65,7 @@ final class CopyScheduler {
         }
         List<TablePlan> waiting = new ArrayList<>(plan.tables());
         waiting.sort(Comparator.comparingLong((TablePlan t) -> remaining.get(t.name())).reversed());
-        Set<String> done = new HashSet<>();
+        Set<String> done = new HashSet<>(plan.refilledSpecially());
         AtomicReference<Throwable> failure = new AtomicReference<>();
         ExecutorService executor = Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "copy");

@@ -112,6 +112,7 @@ public final class Porter {
                 progress.phase("Setting up sequences and the tracking table");
                 List<SequenceSetter.Setting> sequences;
                 try (Connection sqlite = snapshot.open()) {
+                    new NewerTargetCheck().refuseNewerTarget(control, sqlite, schema, catalog, rules.sequences());
                     sequences = new SequenceSetter().compute(sqlite, schema, catalog, rules.sequences());
                 }
                 Map<String, Checkpoint> positions = prepare(control, checkpoints, indexes, plan, catalog, sequences);

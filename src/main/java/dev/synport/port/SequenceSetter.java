@@ -50,7 +50,7 @@ public final class SequenceSetter {
                     continue;
                 }
                 value = Math.max(snapshot.autoincrement().getOrDefault(feed.table(), 0L),
-                        FeedQueries.largest(sqlite, feed, false));
+                        FeedQueries.largestInSqlite(sqlite, feed, false));
                 atLeastOne = false;
             } else {
                 List<SequenceRule.Feed> present = rule.feeds().stream()
@@ -60,7 +60,7 @@ public final class SequenceSetter {
                 }
                 value = 0;
                 for (SequenceRule.Feed feed : present) {
-                    value = Math.max(value, FeedQueries.largest(sqlite, feed, rule.negative()));
+                    value = Math.max(value, FeedQueries.largestInSqlite(sqlite, feed, rule.negative()));
                 }
                 if (rule.stream().isPresent() && snapshot.hasColumn("stream_positions", "stream_id")) {
                     value = Math.max(value, FeedQueries.streamPosition(sqlite, rule.stream().get(), rule.negative()));

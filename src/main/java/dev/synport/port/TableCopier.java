@@ -13,7 +13,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
@@ -55,19 +57,24 @@ final class TableCopier {
     /** Copies everything after {@code start}; returns the number of rows written. */
     long copy(Connection sqlite, Connection pg, Checkpoint start) throws SQLException {
         pg.setAutoCommit(false);
-        plan.target().prepare(pg);
-        if (plan.singleTransaction()) {
-            dropSelfReferences(pg);
-        }
-        Batcher batcher = new Batcher(sqlite, pg, start);
         try {
+            plan.target().prepare(pg);
+            Map<String, List<String[]>> selfKeys = new HashMap<>();
+            for (ForeignKey fk : plan.selfReferences()) {
+                selfKeys.put(fk.name(), keyColumns(pg, fk));
+            }
+            if (plan.singleTransaction()) {
+                dropSelfReferences(pg);
+            }
+            Batcher batcher = new Batcher(sqlite, pg, start);
             long rows = batcher.sweep(true) + batcher.sweep(false);
             if (plan.singleTransaction()) {
-                restoreSelfReferences(pg);
+                restoreSelfReferences(pg, selfKeys);
                 pg.commit();
             }
             return rows;
-        } catch (SQLException | RuntimeException e) {
+        } catch (Throwable e) {
+            // anything, errors included: restoring auto-commit below must not commit a half copy
             pg.rollback();
             throw e;
         } finally {
@@ -84,13 +91,63 @@ final class TableCopier {
         }
     }
 
-    private void restoreSelfReferences(Connection pg) throws SQLException {
+    private void restoreSelfReferences(Connection pg, Map<String, List<String[]>> selfKeys) throws SQLException {
         try (Statement st = pg.createStatement()) {
             for (ForeignKey fk : plan.selfReferences()) {
+                rejectOrphans(pg, fk, selfKeys.get(fk.name()));
                 st.execute("ALTER TABLE " + Identifiers.quote(fk.table()) + " ADD CONSTRAINT "
                         + Identifiers.quote(fk.name()) + " " + fk.definition());
             }
         }
+    }
+
+    /**
+     * Rows whose reference into their own table points at a row that did not arrive (it was
+     * rejected) cannot stay: they are removed, repeatedly (chains), and reported as rejected,
+     * as a foreign key would have refused them.
+     */
+    private void rejectOrphans(Connection pg, ForeignKey fk, List<String[]> pairs) throws SQLException {
+        if (pairs.isEmpty()) {
+            return;
+        }
+        String table = Identifiers.quote(fk.table());
+        String notNull = pairs.stream().map(p -> "c." + p[0] + " IS NOT NULL").collect(Collectors.joining(" AND "));
+        String matches = pairs.stream().map(p -> "p." + p[1] + " = c." + p[0]).collect(Collectors.joining(" AND "));
+        String delete = "DELETE FROM " + table + " c WHERE " + notNull + " AND NOT EXISTS (SELECT 1 FROM " + table
+                + " p WHERE " + matches + ") RETURNING c::text";
+        List<Finding> orphans = new ArrayList<>();
+        boolean removed = true;
+        while (removed) {
+            removed = false;
+            try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery(delete)) {
+                while (rs.next()) {
+                    removed = true;
+                    orphans.add(new Finding(plan.name(), 0, null, Finding.Action.REJECTED, "refers to a row of its own"
+                            + " table that was not ported (foreign key " + fk.name() + "); rowid unknown, the row as"
+                            + " PostgreSQL held it is given", rs.getString(1)));
+                }
+            }
+        }
+        findings.record(orphans);
+    }
+
+    /** The (referencing, referenced) column pairs of a foreign key, quoted. */
+    private static List<String[]> keyColumns(Connection pg, ForeignKey fk) throws SQLException {
+        List<String[]> pairs = new ArrayList<>();
+        try (PreparedStatement ps = pg.prepareStatement("SELECT a.attname, r.attname"
+                + " FROM pg_constraint c, unnest(c.conkey, c.confkey) AS k(child, parent)"
+                + " JOIN pg_attribute a ON a.attnum = k.child JOIN pg_attribute r ON r.attnum = k.parent"
+                + " WHERE c.conname = ? AND c.conrelid = ?::regclass AND a.attrelid = c.conrelid"
+                + " AND r.attrelid = c.confrelid")) {
+            ps.setString(1, fk.name());
+            ps.setString(2, Identifiers.quote(fk.table()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    pairs.add(new String[] {Identifiers.quote(rs.getString(1)), Identifiers.quote(rs.getString(2))});
+                }
+            }
+        }
+        return pairs;
     }
 
     /** The state of one table's copy: the checkpoint so far and the COPY buffer. */
@@ -126,10 +183,11 @@ final class TableCopier {
                                 ? new Checkpoint(batch.last + 1, checkpoint.backwardRowid())
                                 : new Checkpoint(checkpoint.forwardRowid(), batch.last - 1);
                         checkpoints.set(pg, plan.name(), checkpoint);
+                        // reported before the commit: a crash in between repeats a line, never loses one
+                        findings.record(batch.findings);
                         if (!plan.singleTransaction()) {
                             pg.commit();
                         }
-                        findings.record(batch.findings);
                         progress.rowsCommitted(plan.name(), batch.rows + rejected(batch.findings));
                         written += batch.rows;
                     }

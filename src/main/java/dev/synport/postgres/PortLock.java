@@ -27,17 +27,25 @@ public final class PortLock implements AutoCloseable {
 
     /** Takes the lock or fails at once, naming the backend that holds it. */
     public static PortLock acquire(Connection connection, String database) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            ps.setLong(1, KEY);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getBoolean(1)) {
-                    return new PortLock(connection);
+        String holder;
+        boolean acquired = false;
+        try {
+            try (PreparedStatement ps = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+                ps.setLong(1, KEY);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        acquired = true;
+                        return new PortLock(connection);
+                    }
                 }
             }
+            holder = holder(connection);
+        } finally {
+            if (!acquired) {
+                connection.close();
+            }
         }
-        String holder = holder(connection);
-        connection.close();
         throw new PortException(FailureReason.PORT_FAILED, "another port into database '" + database
                 + "' is running" + holder + "; wait for it to finish, or stop it, then run again");
     }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -34,7 +35,9 @@ public final class JsonLinesReport implements FindingSink, AutoCloseable {
         }
         try {
             if (writer == null) {
-                writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8);
+                // appended: a report named again on a rerun keeps what earlier runs found
+                writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
             }
             for (Finding f : findings) {
                 writer.write(toJson(f));

@@ -69,6 +69,12 @@ final class SqlTokens {
                 i = end;
             }
         }
+        // One statement only: the snapshot is untrusted, and its text ends up in PostgreSQL.
+        for (int t = 0; t < tokens.size() - 1; t++) {
+            if (tokens.get(t).text().equals(";") && !tokens.get(t).quoted()) {
+                throw new IllegalArgumentException("more than one statement in: " + sql);
+            }
+        }
         return new SqlTokens(sql, tokens);
     }
 

@@ -1,9 +1,11 @@
 package dev.synport.schema;
 
+import dev.synport.Identifiers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** Parses the {@code CREATE TABLE} and {@code CREATE INDEX} statements that SQLite keeps in {@code sqlite_master}. */
 final class SqliteDdl {
@@ -119,20 +121,53 @@ final class SqliteDdl {
         }
     }
 
-    /** The text of a foreign-key clause after REFERENCES, normalised for PostgreSQL. */
+    /**
+     * The text of a foreign-key clause after REFERENCES, for PostgreSQL: the table and columns
+     * quoted (they come from the snapshot), then only the clauses a foreign key may have.
+     */
     private static String references(SqlTokens t) {
-        StringBuilder out = new StringBuilder(t.identifier());
+        StringBuilder out = new StringBuilder(Identifiers.quote(t.identifier()));
         if (t.peekIs("(")) {
-            out.append('(').append(String.join(", ", t.identifierList())).append(')');
+            out.append('(').append(t.identifierList().stream().map(Identifiers::quote)
+                    .collect(Collectors.joining(", "))).append(')');
         }
-        while (!t.atEnd() && !t.peekIs(",") && !t.peekIs(")")) {
-            if (t.peekIs("CONSTRAINT") || t.peekIs("NOT") || t.peekIs("NULL") || t.peekIs("DEFAULT")
-                    || t.peekIs("UNIQUE") || t.peekIs("CHECK") || t.peekIs("PRIMARY") || t.peekIs("COLLATE")) {
-                break;
+        while (true) {
+            if (t.accept("ON")) {
+                String event = t.next().text().toUpperCase(Locale.ROOT);
+                if (!event.equals("DELETE") && !event.equals("UPDATE")) {
+                    throw new IllegalArgumentException("unexpected ON " + event + " in a foreign key");
+                }
+                out.append(" ON ").append(event).append(' ').append(referentialAction(t));
+            } else if (t.accept("MATCH")) {
+                out.append(" MATCH ").append(oneOf(t, "SIMPLE", "FULL", "PARTIAL"));
+            } else if (t.accept("DEFERRABLE")) {
+                out.append(" DEFERRABLE");
+            } else if (t.accept("INITIALLY")) {
+                out.append(" INITIALLY ").append(oneOf(t, "DEFERRED", "IMMEDIATE"));
+            } else {
+                return out.toString();
             }
-            out.append(' ').append(t.next().text().toUpperCase(Locale.ROOT));
         }
-        return out.toString();
+    }
+
+    private static String referentialAction(SqlTokens t) {
+        if (t.accept("SET")) {
+            return "SET " + oneOf(t, "NULL", "DEFAULT");
+        }
+        if (t.accept("NO")) {
+            return "NO " + oneOf(t, "ACTION");
+        }
+        return oneOf(t, "CASCADE", "RESTRICT");
+    }
+
+    private static String oneOf(SqlTokens t, String... words) {
+        String word = t.next().text().toUpperCase(Locale.ROOT);
+        for (String w : words) {
+            if (w.equals(word)) {
+                return w;
+            }
+        }
+        throw new IllegalArgumentException("unexpected '" + word + "' in a foreign key");
     }
 
     static IndexDef index(String sql) {

@@ -21,6 +21,38 @@ public final class FeedQueries {
         }
     }
 
+    /**
+     * As {@link #largest}, on SQLite, where a column may mix storage classes and text ranks
+     * above every number: when the plain aggregate lands on something that is not an integer,
+     * only the values the port would copy into an integer column count (integers, integral
+     * reals, integer text).
+     */
+    public static long largestInSqlite(Connection c, SequenceRule.Feed feed, boolean negative) throws SQLException {
+        String column = Identifiers.quote(feed.column());
+        String table = Identifiers.quote(feed.table());
+        String aggregate = negative ? "MIN" : "MAX";
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT " + aggregate + "(" + column + "), typeof(" + aggregate + "(" + column + ")) FROM " + table)) {
+            if (!rs.next() || rs.getString(2).equals("null")) {
+                return 0;
+            }
+            if (rs.getString(2).equals("integer")) {
+                return Math.max(0, negative ? -rs.getLong(1) : rs.getLong(1));
+            }
+        }
+        String integral = "CASE typeof(" + column + ")"
+                + " WHEN 'integer' THEN " + column
+                + " WHEN 'real' THEN CASE WHEN " + column + " = CAST(" + column + " AS INTEGER) THEN CAST(" + column
+                + " AS INTEGER) END"
+                + " WHEN 'text' THEN CASE WHEN ltrim(trim(" + column + "), '-') <> '' AND ltrim(trim(" + column
+                + "), '-') NOT GLOB '*[^0-9]*' AND trim(" + column + ") NOT GLOB '?*-*' THEN CAST(trim(" + column
+                + ") AS INTEGER) END END";
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT " + aggregate + "(" + integral + ") FROM " + table)) {
+            return rs.next() ? Math.max(0, negative ? -rs.getLong(1) : rs.getLong(1)) : 0;
+        }
+    }
+
     /** The stream's largest position in {@code stream_positions} (negated minimum when negative), at least 0. */
     public static long streamPosition(Connection c, String stream, boolean negative) throws SQLException {
         String sql = "SELECT " + (negative ? "-MIN(stream_id)" : "MAX(stream_id)")

@@ -29,9 +29,22 @@ class SchemaBuilderTest {
         assertThat(t.column("n").orElseThrow().defaultValue()).contains("-1");
         assertThat(t.constraints()).contains(
                 new TableDef.Constraint(TableDef.Kind.FOREIGN_KEY, Optional.empty(), List.of("room_id"),
-                        "rooms(room_id) ON DELETE CASCADE", false),
+                        "\"rooms\"(\"room_id\") ON DELETE CASCADE", false),
                 new TableDef.Constraint(TableDef.Kind.CHECK, Optional.empty(), List.of(), "Lock='X'", false),
                 new TableDef.Constraint(TableDef.Kind.UNIQUE, Optional.of("two"), List.of("room_id", "n"), "", false));
+    }
+
+    @Test
+    void quotesReferencedNamesAndRefusesAnythingButForeignKeyClauses() {
+        TableDef t = SqliteDdl.table("CREATE TABLE x (a TEXT REFERENCES \"users(name); DROP TABLE users; --\","
+                + " b TEXT REFERENCES t2 (c) ON UPDATE SET NULL DEFERRABLE INITIALLY DEFERRED NOT NULL)");
+        assertThat(t.constraints()).extracting(TableDef.Constraint::body).containsExactly(
+                "\"users(name); DROP TABLE users; --\"", "\"t2\"(\"c\") ON UPDATE SET NULL DEFERRABLE INITIALLY DEFERRED");
+        assertThat(t.column("b").orElseThrow().notNull()).isTrue();
+        assertThatThrownBy(() -> SqliteDdl.table("CREATE TABLE y (a TEXT REFERENCES t2 ON DROP x)"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqliteDdl.table("CREATE TABLE z (a TEXT CHECK (a <> ''); DROP TABLE users)"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than one statement");
     }
 
     @Test
