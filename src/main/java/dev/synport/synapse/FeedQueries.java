@@ -31,8 +31,9 @@ public final class FeedQueries {
         String column = Identifiers.quote(feed.column());
         String table = Identifiers.quote(feed.table());
         String aggregate = negative ? "MIN" : "MAX";
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT " + aggregate + "(" + column + "), typeof(" + aggregate + "(" + column + ")) FROM " + table)) {
+        // a lone MIN/MAX in its own query, so that SQLite answers it from an index when there is one
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT m, typeof(m) FROM (SELECT "
+                + aggregate + "(" + column + ") AS m FROM " + table + ")")) {
             if (!rs.next() || rs.getString(2).equals("null")) {
                 return 0;
             }
