@@ -1,5 +1,6 @@
 package dev.synport.cli;
 
+import dev.synport.Messages;
 import dev.synport.PortException;
 import dev.synport.config.ConfigLoader;
 import dev.synport.config.LoadedConfig;
@@ -88,7 +89,7 @@ public final class PortCommand implements Callable<Integer> {
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
-            err.println("error: " + oneLine(e.getMessage()) + "; run 'synapse-port-db --help' for the options");
+            err.println("error: " + Messages.oneLine(e.getMessage()) + "; run 'synapse-port-db --help' for the options");
             err.flush();
             return ExitCodes.CONFIG_MALFORMED;
         });
@@ -141,17 +142,13 @@ public final class PortCommand implements Callable<Integer> {
 
     private static void printError(PrintWriter err, Exception e, boolean verbose) {
         String message = e instanceof PortException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        err.println("error: " + oneLine(message));
+        err.println("error: " + Messages.oneLine(message));
         if (verbose) {
             e.printStackTrace(err);
         }
         err.flush();
     }
 
-    /** Error lines are one line each: PostgreSQL and picocli messages can span several. */
-    static String oneLine(String message) {
-        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
-    }
 
     /** The version from the jar's manifest. */
     static final class Version implements CommandLine.IVersionProvider {

@@ -2,6 +2,7 @@ package dev.synport.port;
 
 import dev.synport.FailureReason;
 import dev.synport.Identifiers;
+import dev.synport.Messages;
 import dev.synport.PortException;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
@@ -61,7 +62,7 @@ final class CopyScheduler {
             }
         } catch (SQLException e) {
             throw new PortException(FailureReason.PORT_FAILED, "counting rows in the snapshot failed: "
-                    + Porter.oneLine(e.getMessage()), e);
+                    + Messages.oneLine(e.getMessage()), e);
         }
         List<TablePlan> waiting = new ArrayList<>(plan.tables());
         waiting.sort(Comparator.comparingLong((TablePlan t) -> remaining.get(t.name())).reversed());
@@ -116,7 +117,7 @@ final class CopyScheduler {
             throw pe;
         }
         if (error != null) {
-            throw new PortException(FailureReason.PORT_FAILED, Porter.oneLine(error.getMessage()), error);
+            throw new PortException(FailureReason.PORT_FAILED, Messages.oneLine(error.getMessage()), error);
         }
         if (!waiting.isEmpty()) {
             throw new PortException(FailureReason.PORT_FAILED, "foreign keys form a cycle between tables "
@@ -154,7 +155,7 @@ final class CopyScheduler {
             return null;
         } catch (SQLException e) {
             PortException error = new PortException(FailureReason.PORT_FAILED, "copying table " + table.name()
-                    + " failed: " + Porter.oneLine(e.getMessage()), e);
+                    + " failed: " + Messages.oneLine(e.getMessage()), e);
             failure.compareAndSet(null, error);
             throw error;
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.synport.port;
 
 import dev.synport.FailureReason;
+import dev.synport.Messages;
 import dev.synport.Identifiers;
 import dev.synport.PortException;
 import dev.synport.config.LoadedConfig;
@@ -74,7 +75,7 @@ public final class Porter {
                 JsonLinesReport report = new JsonLinesReport(reportPath)) {
             return port(snapshot, schema, target, config, copySettings, report, started);
         } catch (SQLException e) {
-            throw new PortException(FailureReason.PORT_FAILED, "PostgreSQL: " + oneLine(e.getMessage()), e);
+            throw new PortException(FailureReason.PORT_FAILED, "PostgreSQL: " + Messages.oneLine(e.getMessage()), e);
         }
     }
 
@@ -243,9 +244,5 @@ public final class Porter {
                 ps.executeUpdate();
             }
         }
-    }
-
-    static String oneLine(String message) {
-        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -1,6 +1,7 @@
 package dev.synport.port;
 
 import dev.synport.Identifiers;
+import dev.synport.Messages;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
 import dev.synport.postgres.ForeignKey;
@@ -277,7 +278,7 @@ final class TableCopier {
                         } catch (PSQLException e) {
                             undo(e, copy, "single_row");
                             pending.add(new Finding(plan.name(), id, null, Finding.Action.REJECTED,
-                                    "PostgreSQL refused the row: " + oneLine(e.getMessage()), null));
+                                    "PostgreSQL refused the row: " + Messages.oneLine(e.getMessage()), null));
                         } finally {
                             cancel(copy);
                         }
@@ -339,10 +340,6 @@ final class TableCopier {
 
     private static long rejected(List<Finding> findings) {
         return findings.stream().filter(f -> f.action() == Finding.Action.REJECTED).count();
-    }
-
-    private static String oneLine(String message) {
-        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** Thrown inside a copy when another worker failed; the batch in progress is rolled back. */

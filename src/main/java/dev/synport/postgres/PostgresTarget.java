@@ -3,6 +3,7 @@ package dev.synport.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.synport.FailureReason;
+import dev.synport.Messages;
 import dev.synport.PortException;
 import dev.synport.config.DatabaseSettings;
 import java.net.ConnectException;
@@ -107,7 +108,7 @@ public final class PostgresTarget implements AutoCloseable {
     private static String explain(DatabaseSettings s, SQLException e) {
         String where = "PostgreSQL at " + s.host() + ":" + s.port();
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String detail = oneLine(e.getMessage());
+        String detail = Messages.oneLine(e.getMessage());
         return switch (state) {
             case "28P01", "28000" -> where + " refused user '" + s.user() + "' (" + detail
                     + "); check database.args.user and database.args.password, and pg_hba.conf";
@@ -135,9 +136,5 @@ public final class PostgresTarget implements AutoCloseable {
             }
         }
         return Optional.empty();
-    }
-
-    static String oneLine(String message) {
-        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }
