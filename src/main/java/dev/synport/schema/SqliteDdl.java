@@ -17,10 +17,7 @@ final class SqliteDdl {
         t.accept("TEMP");
         t.accept("TEMPORARY");
         t.expect("TABLE");
-        if (t.accept("IF")) {
-            t.expect("NOT");
-            t.expect("EXISTS");
-        }
+        skipIfNotExists(t);
         String name = t.identifier();
         t.expect("(");
         List<TableDef.Column> columns = new ArrayList<>();
@@ -114,6 +111,13 @@ final class SqliteDdl {
         return sign + t.next().text();
     }
 
+    private static void skipIfNotExists(SqlTokens t) {
+        if (t.accept("IF")) {
+            t.expect("NOT");
+            t.expect("EXISTS");
+        }
+    }
+
     private static void skipConflictClause(SqlTokens t) {
         if (t.accept("ON")) {
             t.expect("CONFLICT");
@@ -175,10 +179,7 @@ final class SqliteDdl {
         t.expect("CREATE");
         boolean unique = t.accept("UNIQUE");
         t.expect("INDEX");
-        if (t.accept("IF")) {
-            t.expect("NOT");
-            t.expect("EXISTS");
-        }
+        skipIfNotExists(t);
         String name = t.identifier();
         t.expect("ON");
         String table = t.identifier();
