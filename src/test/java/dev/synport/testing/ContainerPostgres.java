@@ -7,7 +7,7 @@ final class ContainerPostgres implements PostgresServer {
     private final PostgreSQLContainer<?> container;
 
     ContainerPostgres() {
-        container = new PostgreSQLContainer<>("postgres:16-alpine")
+        container = new PostgreSQLContainer<>("postgres:15-alpine")
                 .withEnv("POSTGRES_INITDB_ARGS", "--encoding=UTF8 --locale=C");
         container.start();
     }
