@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class NewerTargetCheck {
 
-    void refuseNewerTarget(Connection pg, Connection sqlite, SnapshotSchema snapshot, TargetCatalog target,
+    void refuseNewerTarget(Connection pg, SnapshotMaxima maxima, SnapshotSchema snapshot, TargetCatalog target,
             List<SequenceRule> rules) throws SQLException {
         for (SequenceRule rule : rules) {
             for (SequenceRule.Feed feed : rule.feeds()) {
@@ -26,7 +26,7 @@ final class NewerTargetCheck {
                     continue;
                 }
                 long inPostgres = FeedQueries.largest(pg, feed, rule.negative());
-                long inSnapshot = FeedQueries.largestInSqlite(sqlite, feed, rule.negative());
+                long inSnapshot = maxima.of(feed, rule.negative());
                 if (inPostgres > inSnapshot) {
                     throw new PortException(FailureReason.PORT_FAILED, "the target is ahead of the snapshot: "
                             + feed.table() + "." + feed.column() + " reaches " + (rule.negative() ? "-" : "")

@@ -67,13 +67,14 @@ public final class Porter {
     public PortSummary run(Path sqlitePath, LoadedConfig config, CopySettings copySettings, Path reportPath) {
         Instant started = clock.instant();
         progress.phase("Checking the SQLite snapshot " + sqlitePath);
-        Snapshot snapshot = Snapshot.locate(sqlitePath);
-        SnapshotSchema schema = new SnapshotInspector(snapshot).inspectAndCheck();
-        config.warnings().forEach(progress::warning);
-        progress.phase("Connecting to PostgreSQL " + config.settings().describe());
-        try (PostgresTarget target = PostgresTarget.connect(config.settings(), copySettings.workers() + 2);
-                JsonLinesReport report = new JsonLinesReport(reportPath)) {
-            return port(snapshot, schema, target, config, copySettings, report, started);
+        try (Snapshot snapshot = Snapshot.locate(sqlitePath)) {
+            SnapshotSchema schema = new SnapshotInspector(snapshot).inspectAndCheck();
+            config.warnings().forEach(progress::warning);
+            progress.phase("Connecting to PostgreSQL " + config.settings().describe());
+            try (PostgresTarget target = PostgresTarget.connect(config.settings(), copySettings.workers() + 2);
+                    JsonLinesReport report = new JsonLinesReport(reportPath)) {
+                return port(snapshot, schema, target, config, copySettings, report, started);
+            }
         } catch (SQLException e) {
             throw new PortException(FailureReason.PORT_FAILED, "PostgreSQL: " + Messages.oneLine(e.getMessage()), e);
         }
@@ -113,8 +114,9 @@ public final class Porter {
                 progress.phase("Setting up sequences and the tracking table");
                 List<SequenceSetter.Setting> sequences;
                 try (Connection sqlite = snapshot.open()) {
-                    new NewerTargetCheck().refuseNewerTarget(control, sqlite, schema, catalog, rules.sequences());
-                    sequences = new SequenceSetter().compute(sqlite, schema, catalog, rules.sequences());
+                    SnapshotMaxima maxima = new SnapshotMaxima(sqlite);
+                    new NewerTargetCheck().refuseNewerTarget(control, maxima, schema, catalog, rules.sequences());
+                    sequences = new SequenceSetter().compute(sqlite, maxima, schema, catalog, rules.sequences());
                 }
                 Map<String, Checkpoint> positions = prepare(control, checkpoints, indexes, plan, catalog, sequences);
                 progress.phase("Copying " + plan.tables().size() + " tables");

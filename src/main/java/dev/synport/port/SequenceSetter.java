@@ -29,7 +29,7 @@ public final class SequenceSetter {
     public record Setting(String sequence, long value) {}
 
     /** Computes the settings from the snapshot; sequences the target lacks or whose feeds the snapshot lacks are left alone. */
-    public List<Setting> compute(Connection sqlite, SnapshotSchema snapshot, TargetCatalog target,
+    List<Setting> compute(Connection sqlite, SnapshotMaxima maxima, SnapshotSchema snapshot, TargetCatalog target,
             List<SequenceRule> rules) throws SQLException {
         List<Setting> settings = new ArrayList<>();
         for (SequenceRule rule : rules) {
@@ -50,7 +50,7 @@ public final class SequenceSetter {
                     continue;
                 }
                 value = Math.max(snapshot.autoincrement().getOrDefault(feed.table(), 0L),
-                        FeedQueries.largestInSqlite(sqlite, feed, false));
+                        maxima.of(feed, false));
                 atLeastOne = false;
             } else {
                 List<SequenceRule.Feed> present = rule.feeds().stream()
@@ -60,7 +60,7 @@ public final class SequenceSetter {
                 }
                 value = 0;
                 for (SequenceRule.Feed feed : present) {
-                    value = Math.max(value, FeedQueries.largestInSqlite(sqlite, feed, rule.negative()));
+                    value = Math.max(value, maxima.of(feed, rule.negative()));
                 }
                 if (rule.stream().isPresent() && snapshot.hasColumn("stream_positions", "stream_id")) {
                     value = Math.max(value, FeedQueries.streamPosition(sqlite, rule.stream().get(), rule.negative()));

@@ -20,13 +20,17 @@ import org.sqlite.SQLiteOpenMode;
  * never writes to it: without a write-ahead log beside it the file is opened immutable (no
  * locks, no journal, no {@code -shm}); with a non-empty {@code -wal} beside it, read-only
  * mode so that the committed transactions in the log are seen. Each caller owns the
- * connections it opens.
+ * connections it opens. In that second mode the snapshot also holds one connection of its
+ * own from the first {@link #open()} to {@link #close()}, and opens connections one at a
+ * time: the readers' connections then never open or close the log's shared index while
+ * another connection is doing the same, nor ever as its last user.
  */
-public final class Snapshot {
+public final class Snapshot implements AutoCloseable {
     private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     private final Path file;
     private final boolean immutable;
+    private Connection keeper;
 
     private Snapshot(Path file, boolean immutable) {
         this.file = file;
@@ -72,7 +76,28 @@ public final class Snapshot {
     }
 
     /** Opens a new read-only connection; the caller closes it. */
-    public Connection open() {
+    public synchronized Connection open() {
+        if (!immutable && keeper == null) {
+            keeper = connect();
+        }
+        return connect();
+    }
+
+    /** Releases the snapshot's own connection, if it holds one. */
+    @Override
+    public synchronized void close() {
+        if (keeper != null) {
+            try {
+                keeper.close();
+            } catch (SQLException e) {
+                throw readFailure(file, "cannot close the SQLite database " + file + ": ", e);
+            } finally {
+                keeper = null;
+            }
+        }
+    }
+
+    private Connection connect() {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         config.setOpenMode(SQLiteOpenMode.READONLY);
@@ -88,6 +113,8 @@ public final class Snapshot {
                 // a small page cache: readers scan sequentially and the OS caches the file
                 st.execute("PRAGMA cache_size = -8192");
                 st.execute("PRAGMA query_only = 1");
+                // read now, while opening is serialised: this is when SQLite maps the log's index
+                st.executeQuery("SELECT count(*) FROM sqlite_master").close();
             }
             return connection;
         } catch (SQLException e) {

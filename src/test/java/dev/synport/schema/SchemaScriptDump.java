@@ -16,7 +16,10 @@ final class SchemaScriptDump {
     private SchemaScriptDump() {}
 
     public static void main(String[] args) throws Exception {
-        SnapshotDdl ddl = new SnapshotDdlReader(Snapshot.locate(Path.of(args[0]))).read();
+        SnapshotDdl ddl;
+        try (Snapshot snapshot = Snapshot.locate(Path.of(args[0]))) {
+            ddl = new SnapshotDdlReader(snapshot).read();
+        }
         PostgresKnowledge knowledge = args.length > 2 && args[2].equals("--bare")
                 ? PostgresKnowledge.bare(java.util.List.of(ddl.schemaVersion())) : PostgresKnowledge.load();
         SchemaScript script = new SchemaBuilder(knowledge).build(ddl);
