@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -23,22 +24,30 @@ import org.sqlite.SQLiteOpenMode;
  * connections it opens. In that second mode the snapshot also holds one connection of its
  * own from the first {@link #open()} to {@link #close()}, and opens connections one at a
  * time: the readers' connections then never open or close the log's shared index while
- * another connection is doing the same, nor ever as its last user.
+ * another connection is doing the same, nor ever as its last user. When that index cannot be
+ * written beside the snapshot (a read-only directory), the snapshot and its log are read from
+ * a {@link PrivateCopy}, deleted at {@link #close()}.
  */
 public final class Snapshot implements AutoCloseable {
     private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     private final Path file;
     private final boolean immutable;
+    private final PrivateCopy copy;
     private Connection keeper;
 
-    private Snapshot(Path file, boolean immutable) {
+    private Snapshot(Path file, boolean immutable, PrivateCopy copy) {
         this.file = file;
         this.immutable = immutable;
+        this.copy = copy;
     }
 
-    /** Checks that the path is an existing SQLite file; does not open a connection yet. */
-    public static Snapshot locate(Path path) {
+    /**
+     * Checks that the path is an existing SQLite file; does not open a connection yet. A
+     * snapshot whose pending log cannot be read in place is copied first ({@link PrivateCopy});
+     * {@code notice} hears about that.
+     */
+    public static Snapshot locate(Path path, Consumer<String> notice) {
         Path file = path.toAbsolutePath().normalize();
         if (!Files.exists(file)) {
             throw new PortException(FailureReason.SQLITE_MISSING,
@@ -68,7 +77,10 @@ public final class Snapshot implements AutoCloseable {
         } catch (IOException e) {
             walPending = true;
         }
-        return new Snapshot(file, !walPending);
+        if (walPending && PrivateCopy.needed(file)) {
+            return new Snapshot(file, false, PrivateCopy.make(file, Path.of(System.getProperty("java.io.tmpdir")), notice));
+        }
+        return new Snapshot(file, !walPending, null);
     }
 
     public Path file() {
@@ -83,17 +95,23 @@ public final class Snapshot implements AutoCloseable {
         return connect();
     }
 
-    /** Releases the snapshot's own connection, if it holds one. */
+    /** Releases the snapshot's own connection, if it holds one, and deletes its private copy, if any. */
     @Override
     public synchronized void close() {
-        if (keeper != null) {
-            try {
+        try {
+            if (keeper != null) {
                 keeper.close();
-            } catch (SQLException e) {
-                throw readFailure(file, "cannot close the SQLite database " + file + ": ", e);
-            } finally {
-                keeper = null;
             }
+            if (copy != null) {
+                copy.delete();
+            }
+        } catch (SQLException e) {
+            throw readFailure(file, "cannot close the SQLite database " + file + ": ", e);
+        } catch (IOException e) {
+            throw new PortException(FailureReason.PORT_FAILED, "cannot delete the private copy of " + file + ": "
+                    + e.getMessage(), e);
+        } finally {
+            keeper = null;
         }
     }
 
@@ -105,7 +123,7 @@ public final class Snapshot implements AutoCloseable {
         config.resetOpenMode(SQLiteOpenMode.CREATE);
         config.resetOpenMode(SQLiteOpenMode.READWRITE);
         config.setSharedCache(false);
-        String uri = file.toUri().toString() + (immutable ? "?mode=ro&immutable=1" : "?mode=ro");
+        String uri = (copy != null ? copy.file() : file).toUri().toString() + (immutable ? "?mode=ro&immutable=1" : "?mode=ro");
         try {
             Connection connection = config.createConnection("jdbc:sqlite:" + uri);
             connection.setAutoCommit(true);
