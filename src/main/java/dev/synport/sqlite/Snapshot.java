@@ -126,15 +126,25 @@ public final class Snapshot implements AutoCloseable {
         String uri = (copy != null ? copy.file() : file).toUri().toString() + (immutable ? "?mode=ro&immutable=1" : "?mode=ro");
         try {
             Connection connection = config.createConnection("jdbc:sqlite:" + uri);
-            connection.setAutoCommit(true);
-            try (var st = connection.createStatement()) {
-                // a small page cache: readers scan sequentially and the OS caches the file
-                st.execute("PRAGMA cache_size = -8192");
-                st.execute("PRAGMA query_only = 1");
-                // read now, while opening is serialised: this is when SQLite maps the log's index
-                st.executeQuery("SELECT count(*) FROM sqlite_master").close();
+            try {
+                connection.setAutoCommit(true);
+                try (var st = connection.createStatement()) {
+                    // a small page cache: readers scan sequentially and the OS caches the file
+                    st.execute("PRAGMA cache_size = -8192");
+                    st.execute("PRAGMA query_only = 1");
+                    // read now, while opening is serialised: this is when SQLite maps the log's index
+                    st.executeQuery("SELECT count(*) FROM sqlite_master").close();
+                }
+                return connection;
+            } catch (SQLException e) {
+                // a connection that cannot read is no use, and would keep the file open
+                try {
+                    connection.close();
+                } catch (SQLException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
             }
-            return connection;
         } catch (SQLException e) {
             throw readFailure(file, "cannot open the SQLite database " + file + " read-only: ", e);
         }
