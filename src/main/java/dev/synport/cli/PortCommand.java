@@ -41,13 +41,13 @@ import picocli.CommandLine.Option;
             "5:the port failed or was refused (the error line says why)"})
 public final class PortCommand implements Callable<Integer> {
     @Option(names = "--sqlite-database", paramLabel = "FILE",
-            description = "The snapshot of the SQLite database. It is only read, never changed. Required, but"
+            description = "The snapshot of the SQLite database. It is only read, never changed. Required, except"
                     + " with --demo, which ports its bundled sample unless this names another database.")
     Path sqliteDatabase;
 
     @Option(names = "--postgres-config", paramLabel = "YAML",
             description = "A homeserver config whose database section points at the PostgreSQL database."
-                    + " Required, but with --demo.")
+                    + " Required, except with --demo.")
     Path postgresConfig;
 
     @Option(names = "--demo", description = "Start a temporary PostgreSQL, port the bundled sample Synapse database"

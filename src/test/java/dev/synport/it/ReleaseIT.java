@@ -83,6 +83,41 @@ class ReleaseIT {
     }
 
     @Test
+    void demoWithoutItsSampleSaysWhereItLookedAndExitsOne(@TempDir Path dir) throws IOException {
+        // an install without sample/: the release's launcher and libraries only
+        Path bare = Files.createDirectories(dir.resolve("bare"));
+        Files.createDirectories(bare.resolve("bin"));
+        Files.copy(home.resolve("bin/synapse-port-db"), bare.resolve("bin/synapse-port-db"));
+        Path lib = Files.createDirectories(bare.resolve("lib"));
+        try (Stream<Path> jars = Files.list(home.resolve("lib"))) {
+            for (Path jar : jars.toList()) {
+                Files.copy(jar, lib.resolve(jar.getFileName()));
+            }
+        }
+
+        Command.Result demo = Command.run(List.of(bare.resolve("bin/synapse-port-db").toString(), "--demo"), dir,
+                env -> env.put("JAVA_HOME", System.getProperty("java.home")));
+
+        assertThat(demo.exitCode()).as(demo.toString()).isEqualTo(1);
+        Path real = bare.toRealPath();
+        assertThat(demo.err()).isEqualTo("error: the demo's sample database is missing: no " + real
+                + "/sample/synapse-v72-small.db nor " + real.resolveSibling("shared")
+                + "/fixtures/synapse-v72-small.db; unpack the whole release, or give a Synapse SQLite database with"
+                + " --demo --sqlite-database FILE\n");
+        assertThat(demo.out()).isEmpty();
+    }
+
+    @Test
+    void demoRefusesAPostgresConfigOfItsOwn(@TempDir Path dir) {
+        Command.Result demo = Command.run(List.of(home.resolve("bin/synapse-port-db").toString(), "--demo",
+                "--postgres-config", "homeserver.yaml"), dir, env -> env.put("JAVA_HOME", System.getProperty("java.home")));
+
+        assertThat(demo.exitCode()).isEqualTo(2);
+        assertThat(demo.err()).isEqualTo("error: --demo starts its own PostgreSQL: leave out --postgres-config; run"
+                + " 'synapse-port-db --help' for the options\n");
+    }
+
+    @Test
     void launcherExecsTheJavaOfJavaHomeWithJavaOpts(@TempDir Path dir) throws IOException {
         Path javaHome = fakeJavaHome(dir);
         Path gcLog = dir.resolve("jvm-%p.log");
