@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -177,33 +175,52 @@ class ReleaseIT {
 
     @Test
     void checkoutLauncherBuildsTheJarOnceWhenMissing(@TempDir Path dir) throws IOException {
-        Path checkout = Files.createDirectories(dir.resolve("checkout"));
-        Files.createDirectories(checkout.resolve("bin"));
-        Files.copy(Path.of("bin/synapse-port-db"), checkout.resolve("bin/synapse-port-db"));
-        Files.writeString(checkout.resolve("pom.xml"), "<project/>\n");
-        // a stand-in for Maven that records how it was called and "builds" by copying this build's output
-        Path tools = Files.createDirectories(dir.resolve("tools"));
         Path calls = dir.resolve("mvn-calls");
         Path target = Path.of("target").toAbsolutePath();
-        script(tools.resolve("mvn"), "echo \"$PWD $*\" >> " + calls + "\nmkdir -p target\ncp " + target
+        // a stand-in for Maven that records how it was called and "builds" by copying this build's output
+        Path checkout = checkoutWithMaven(dir, "echo \"$PWD $*\" >> " + calls + "\nmkdir -p target\ncp " + target
                 + "/synapse-port-db.jar target/\ncp -r " + target + "/lib target/\n");
-        List<String> command = List.of(checkout.resolve("bin/synapse-port-db").toString(), "--version");
 
-        Consumer<Map<String, String>> environment = env -> {
-            env.put("JAVA_HOME", System.getProperty("java.home"));
-            env.put("PATH", tools + ":/usr/bin:/bin");
-        };
-        Command.Result first = Command.run(command, dir, environment);
-        Command.Result second = Command.run(command, dir, environment);
+        Command.Result first = runCheckoutLauncher(checkout, dir);
+        Command.Result second = runCheckoutLauncher(checkout, dir);
 
         assertThat(first.exitCode()).as(first.toString()).isZero();
-        assertThat(first.err()).isEqualTo("synapse-port-db: building " + checkout.toRealPath()
+        assertThat(first.err()).isEqualTo("synapse-port-db: building " + checkout
                 + "/target/synapse-port-db.jar first (mvn -B -q -DskipTests package)\n");
         assertThat(first.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
         assertThat(second.exitCode()).as(second.toString()).isZero();
         assertThat(second.err()).isEmpty();
-        assertThat(Files.readAllLines(calls)).containsExactly(checkout.toRealPath()
-                + " -B -q -Dstyle.color=never -DskipTests package");
+        assertThat(Files.readAllLines(calls)).containsExactly(checkout + " -B -q -DskipTests package");
+    }
+
+    @Test
+    void checkoutLauncherShowsAFailedBuildAndExitsFive(@TempDir Path dir) throws IOException {
+        Path checkout = checkoutWithMaven(dir, "echo '[ERROR] COMPILATION ERROR'\nexit 1\n");
+
+        Command.Result run = runCheckoutLauncher(checkout, dir);
+
+        assertThat(run.exitCode()).isEqualTo(5);
+        assertThat(run.err()).isEqualTo("synapse-port-db: building " + checkout + "/target/synapse-port-db.jar first"
+                + " (mvn -B -q -DskipTests package)\n[ERROR] COMPILATION ERROR\nerror: the build failed (its output is"
+                + " above); fix it, or run 'mvn -B -DskipTests package' in " + checkout + "\n");
+        assertThat(run.out()).isEmpty();
+    }
+
+    /** A source checkout without target/: this project's launcher, a pom, and {@code mvn} on the PATH in tools/. */
+    private static Path checkoutWithMaven(Path dir, String mvnBody) throws IOException {
+        Path checkout = Files.createDirectories(dir.resolve("checkout"));
+        Files.createDirectories(checkout.resolve("bin"));
+        Files.copy(Path.of("bin/synapse-port-db"), checkout.resolve("bin/synapse-port-db"));
+        Files.writeString(checkout.resolve("pom.xml"), "<project/>\n");
+        script(Files.createDirectories(dir.resolve("tools")).resolve("mvn"), mvnBody);
+        return checkout.toRealPath();
+    }
+
+    private static Command.Result runCheckoutLauncher(Path checkout, Path dir) {
+        return Command.run(List.of(checkout.resolve("bin/synapse-port-db").toString(), "--version"), dir, env -> {
+            env.put("JAVA_HOME", System.getProperty("java.home"));
+            env.put("PATH", dir.resolve("tools") + ":/usr/bin:/bin");
+        });
     }
 
     /** A JAVA_HOME whose bin/java says that it ran, then execs the real Java. */
