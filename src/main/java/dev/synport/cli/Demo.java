@@ -34,6 +34,10 @@ final class Demo {
             "state_groups", "event_search");
     private static final String DATABASE = "synapse";
     static final String SAMPLE = "synapse-v72-small.db";
+    /** What the demo writes in its temporary directory, beside the server's data. */
+    private static final String SERVER_LOG = "postgres.log";
+    private static final String CONFIG = "homeserver-postgres.yaml";
+    private static final String REPORT = "report.jsonl";
 
     /** One port as the command runs it; returns its exit code. */
     @FunctionalInterface
@@ -58,6 +62,9 @@ final class Demo {
             throw new PortException(FailureReason.PORT_FAILED, "cannot create the demo's temporary directory in "
                     + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e);
         }
+        // removed below; registered too in case the JVM is stopped first (Ctrl-C), deepest last
+        Stream.of("", SERVER_LOG, CONFIG, REPORT)
+                .forEach(name -> work.resolve(name).toFile().deleteOnExit());
         say("synapse-port-db demo: ports the Synapse SQLite database " + sqlite + " into a temporary PostgreSQL.");
         int code;
         try {
@@ -74,16 +81,16 @@ final class Demo {
     }
 
     private int withServer(Path sqlite, Path work) {
-        Path log = work.resolve("postgres.log");
+        Path log = work.resolve(SERVER_LOG);
         say("Starting a temporary PostgreSQL server in " + work + " (server log: " + log + ")");
         try (EmbeddedPostgres server = start(work, log)) {
             String version = createDatabase(server);
-            Path config = work.resolve("homeserver-postgres.yaml");
+            Path config = work.resolve(CONFIG);
             Files.writeString(config, "database:\n  name: psycopg2\n  args:\n    user: postgres\n    database: "
                     + DATABASE + "\n    host: localhost\n    port: " + server.getPort() + "\n    cp_min: 1\n    cp_max: 5\n");
             say("PostgreSQL " + version + " is listening on localhost:" + server.getPort() + "; the database \""
                     + DATABASE + "\" is empty (UTF8, C locale): the port creates Synapse's schema in it.");
-            Path report = work.resolve("report.jsonl");
+            Path report = work.resolve(REPORT);
             say("");
             say("== First run: synapse-port-db --sqlite-database " + sqlite + " --postgres-config " + config);
             int code = portRun.port(sqlite, config, report);
@@ -141,7 +148,8 @@ final class Demo {
     }
 
     private void showCounts(EmbeddedPostgres server, Path sqlite) throws SQLException {
-        say(String.format(Locale.ROOT, "%-18s %12s %12s", "In PostgreSQL now:", "PostgreSQL", "snapshot"));
+        say("Rows after the two runs:");
+        say(String.format(Locale.ROOT, "  %-16s %12s %12s", "table", "PostgreSQL", "snapshot"));
         try (Connection pg = server.getDatabase("postgres", DATABASE).getConnection();
                 Snapshot snapshot = Snapshot.locate(sqlite, notice -> { });
                 Connection lite = snapshot.open()) {

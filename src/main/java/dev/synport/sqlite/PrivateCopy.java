@@ -5,6 +5,7 @@ import dev.synport.PortException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -18,6 +19,8 @@ import java.util.function.Consumer;
 final class PrivateCopy {
     /** Room kept free beside the copy, for the index SQLite builds and for everyone else. */
     private static final long HEADROOM = 64L << 20;
+    /** The copy's files: the database, its log, and the index SQLite makes for it. */
+    private static final List<String> SUFFIXES = List.of("", "-wal", "-shm");
 
     private final Path directory;
     private final Path file;
@@ -52,6 +55,11 @@ final class PrivateCopy {
             }
             Path directory = Files.createTempDirectory(tempRoot, "synapse-port-db-snapshot-");
             PrivateCopy copy = new PrivateCopy(directory, directory.resolve(file.getFileName()));
+            // deleted at close; registered too in case the JVM is stopped first (Ctrl-C), deepest last
+            directory.toFile().deleteOnExit();
+            for (String suffix : SUFFIXES) {
+                sibling(copy.file, suffix).toFile().deleteOnExit();
+            }
             notice.accept("Copying the snapshot and its write-ahead log (" + megabytes(size) + ") to " + directory
                     + ": SQLite cannot read a pending log in the read-only directory " + file.getParent());
             try {
@@ -76,7 +84,7 @@ final class PrivateCopy {
 
     /** Deletes the copy, its log, the index SQLite made for it, and the directory. */
     void delete() throws IOException {
-        for (String suffix : new String[] {"-shm", "-wal", ""}) {
+        for (String suffix : SUFFIXES) {
             Files.deleteIfExists(sibling(file, suffix));
         }
         Files.deleteIfExists(directory);
