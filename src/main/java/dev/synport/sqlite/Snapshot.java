@@ -78,7 +78,8 @@ public final class Snapshot implements AutoCloseable {
             walPending = true;
         }
         if (walPending && PrivateCopy.needed(file)) {
-            return new Snapshot(file, false, PrivateCopy.make(file, Path.of(System.getProperty("java.io.tmpdir")), notice));
+            Path tempRoot = Path.of(System.getProperty("java.io.tmpdir"));
+            return new Snapshot(file, false, PrivateCopy.make(file, tempRoot, notice));
         }
         return new Snapshot(file, !walPending, null);
     }
@@ -99,19 +100,21 @@ public final class Snapshot implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            if (keeper != null) {
-                keeper.close();
-            }
-            if (copy != null) {
-                copy.delete();
+            try {
+                if (keeper != null) {
+                    keeper.close();
+                }
+            } finally {
+                keeper = null;
+                if (copy != null) {
+                    copy.delete();
+                }
             }
         } catch (SQLException e) {
             throw readFailure(file, "cannot close the SQLite database " + file + ": ", e);
         } catch (IOException e) {
             throw new PortException(FailureReason.PORT_FAILED, "cannot delete the private copy of " + file + ": "
                     + e.getMessage(), e);
-        } finally {
-            keeper = null;
         }
     }
 
@@ -123,7 +126,8 @@ public final class Snapshot implements AutoCloseable {
         config.resetOpenMode(SQLiteOpenMode.CREATE);
         config.resetOpenMode(SQLiteOpenMode.READWRITE);
         config.setSharedCache(false);
-        String uri = (copy != null ? copy.file() : file).toUri().toString() + (immutable ? "?mode=ro&immutable=1" : "?mode=ro");
+        Path read = copy != null ? copy.file() : file;
+        String uri = read.toUri().toString() + (immutable ? "?mode=ro&immutable=1" : "?mode=ro");
         try {
             Connection connection = config.createConnection("jdbc:sqlite:" + uri);
             try {
