@@ -15,9 +15,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,13 +40,19 @@ import picocli.CommandLine.Option;
             "4:the config file has no database section",
             "5:the port failed or was refused (the error line says why)"})
 public final class PortCommand implements Callable<Integer> {
-    @Option(names = "--sqlite-database", required = true, paramLabel = "FILE",
-            description = "The snapshot of the SQLite database. It is only read, never changed.")
+    @Option(names = "--sqlite-database", paramLabel = "FILE",
+            description = "The snapshot of the SQLite database. It is only read, never changed. Required, except"
+                    + " with --demo, which ports its bundled sample unless this names another database.")
     Path sqliteDatabase;
 
-    @Option(names = "--postgres-config", required = true, paramLabel = "YAML",
-            description = "A homeserver config whose database section points at the PostgreSQL database.")
+    @Option(names = "--postgres-config", paramLabel = "YAML",
+            description = "A homeserver config whose database section points at the PostgreSQL database."
+                    + " Required, except with --demo.")
     Path postgresConfig;
+
+    @Option(names = "--demo", description = "Start a temporary PostgreSQL, port the bundled sample Synapse database"
+            + " into it twice (a first run and a rerun), show what arrived, then stop the server and delete it.")
+    boolean demo;
 
     @Option(names = "--curses", description = "Accepted for compatibility; the full-screen view comes in a later"
             + " version, progress is printed as plain lines.")
@@ -106,13 +115,30 @@ public final class PortCommand implements Callable<Integer> {
         atLeastOne("--jobs", jobs);
         atLeastOne("--progress-interval", progressInterval);
         atLeastOne("--defer-indexes-from", deferIndexesFrom);
-        LoadedConfig config = new ConfigLoader(environment).load(postgresConfig);
+        if (demo) {
+            if (postgresConfig != null) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--demo starts its own PostgreSQL: leave out --postgres-config");
+            }
+            return new Demo(out, this::port).run(sqliteDatabase != null ? sqliteDatabase : Demo.bundledSample());
+        }
+        List<String> missing = Stream.of(sqliteDatabase == null ? "'--sqlite-database=FILE'" : null,
+                postgresConfig == null ? "'--postgres-config=YAML'" : null).filter(Objects::nonNull).toList();
+        if (!missing.isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "Missing required option"
+                    + (missing.size() > 1 ? "s: " : ": ") + String.join(", ", missing));
+        }
         Clock clock = Clock.systemUTC();
-        Path reportPath = report != null ? report : Path.of("synapse-port-db-report-"
+        return port(sqliteDatabase, postgresConfig, report != null ? report : Path.of("synapse-port-db-report-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant())
-                + ".jsonl");
+                + ".jsonl"));
+    }
+
+    private int port(Path sqlite, Path configFile, Path reportPath) {
+        LoadedConfig config = new ConfigLoader(environment).load(configFile);
+        Clock clock = Clock.systemUTC();
         PlainProgress progress = new PlainProgress(out, clock, Duration.ofSeconds(progressInterval));
-        PortSummary summary = new Porter(SynapseRules.load(), progress, clock).run(sqliteDatabase, config,
+        PortSummary summary = new Porter(SynapseRules.load(), progress, clock).run(sqlite, config,
                 new CopySettings(batchSize, 64 << 20, jobs, deferIndexesFrom), reportPath);
         printSummary(summary);
         return ExitCodes.OK;

@@ -67,7 +67,7 @@ public final class Porter {
     public PortSummary run(Path sqlitePath, LoadedConfig config, CopySettings copySettings, Path reportPath) {
         Instant started = clock.instant();
         progress.phase("Checking the SQLite snapshot " + sqlitePath);
-        try (Snapshot snapshot = Snapshot.locate(sqlitePath)) {
+        try (Snapshot snapshot = Snapshot.locate(sqlitePath, progress::phase)) {
             SnapshotSchema schema = new SnapshotInspector(snapshot).inspectAndCheck();
             config.warnings().forEach(progress::warning);
             progress.phase("Connecting to PostgreSQL " + config.settings().describe());

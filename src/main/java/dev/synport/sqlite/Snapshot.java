@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -23,22 +24,30 @@ import org.sqlite.SQLiteOpenMode;
  * connections it opens. In that second mode the snapshot also holds one connection of its
  * own from the first {@link #open()} to {@link #close()}, and opens connections one at a
  * time: the readers' connections then never open or close the log's shared index while
- * another connection is doing the same, nor ever as its last user.
+ * another connection is doing the same, nor ever as its last user. When that index cannot be
+ * written beside the snapshot (a read-only directory), the snapshot and its log are read from
+ * a {@link PrivateCopy}, deleted at {@link #close()}.
  */
 public final class Snapshot implements AutoCloseable {
     private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     private final Path file;
     private final boolean immutable;
+    private final PrivateCopy copy;
     private Connection keeper;
 
-    private Snapshot(Path file, boolean immutable) {
+    private Snapshot(Path file, boolean immutable, PrivateCopy copy) {
         this.file = file;
         this.immutable = immutable;
+        this.copy = copy;
     }
 
-    /** Checks that the path is an existing SQLite file; does not open a connection yet. */
-    public static Snapshot locate(Path path) {
+    /**
+     * Checks that the path is an existing SQLite file; does not open a connection yet. A
+     * snapshot whose pending log cannot be read in place is copied first ({@link PrivateCopy});
+     * {@code notice} hears about that.
+     */
+    public static Snapshot locate(Path path, Consumer<String> notice) {
         Path file = path.toAbsolutePath().normalize();
         if (!Files.exists(file)) {
             throw new PortException(FailureReason.SQLITE_MISSING,
@@ -68,7 +77,11 @@ public final class Snapshot implements AutoCloseable {
         } catch (IOException e) {
             walPending = true;
         }
-        return new Snapshot(file, !walPending);
+        if (walPending && PrivateCopy.needed(file)) {
+            Path tempRoot = Path.of(System.getProperty("java.io.tmpdir"));
+            return new Snapshot(file, false, PrivateCopy.make(file, tempRoot, notice));
+        }
+        return new Snapshot(file, !walPending, null);
     }
 
     public Path file() {
@@ -83,17 +96,25 @@ public final class Snapshot implements AutoCloseable {
         return connect();
     }
 
-    /** Releases the snapshot's own connection, if it holds one. */
+    /** Releases the snapshot's own connection, if it holds one, and deletes its private copy, if any. */
     @Override
     public synchronized void close() {
-        if (keeper != null) {
+        try {
             try {
-                keeper.close();
-            } catch (SQLException e) {
-                throw readFailure(file, "cannot close the SQLite database " + file + ": ", e);
+                if (keeper != null) {
+                    keeper.close();
+                }
             } finally {
                 keeper = null;
+                if (copy != null) {
+                    copy.delete();
+                }
             }
+        } catch (SQLException e) {
+            throw readFailure(file, "cannot close the SQLite database " + file + ": ", e);
+        } catch (IOException e) {
+            throw new PortException(FailureReason.PORT_FAILED, "cannot delete the private copy of " + file + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -105,18 +126,29 @@ public final class Snapshot implements AutoCloseable {
         config.resetOpenMode(SQLiteOpenMode.CREATE);
         config.resetOpenMode(SQLiteOpenMode.READWRITE);
         config.setSharedCache(false);
-        String uri = file.toUri().toString() + (immutable ? "?mode=ro&immutable=1" : "?mode=ro");
+        Path read = copy != null ? copy.file() : file;
+        String uri = read.toUri().toString() + (immutable ? "?mode=ro&immutable=1" : "?mode=ro");
         try {
             Connection connection = config.createConnection("jdbc:sqlite:" + uri);
-            connection.setAutoCommit(true);
-            try (var st = connection.createStatement()) {
-                // a small page cache: readers scan sequentially and the OS caches the file
-                st.execute("PRAGMA cache_size = -8192");
-                st.execute("PRAGMA query_only = 1");
-                // read now, while opening is serialised: this is when SQLite maps the log's index
-                st.executeQuery("SELECT count(*) FROM sqlite_master").close();
+            try {
+                connection.setAutoCommit(true);
+                try (var st = connection.createStatement()) {
+                    // a small page cache: readers scan sequentially and the OS caches the file
+                    st.execute("PRAGMA cache_size = -8192");
+                    st.execute("PRAGMA query_only = 1");
+                    // read now, while opening is serialised: this is when SQLite maps the log's index
+                    st.executeQuery("SELECT count(*) FROM sqlite_master").close();
+                }
+                return connection;
+            } catch (SQLException e) {
+                // a connection that cannot read is no use, and would keep the file open
+                try {
+                    connection.close();
+                } catch (SQLException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
             }
-            return connection;
         } catch (SQLException e) {
             throw readFailure(file, "cannot open the SQLite database " + file + " read-only: ", e);
         }

@@ -17,7 +17,7 @@ final class SchemaScriptDump {
 
     public static void main(String[] args) throws Exception {
         SnapshotDdl ddl;
-        try (Snapshot snapshot = Snapshot.locate(Path.of(args[0]))) {
+        try (Snapshot snapshot = Snapshot.locate(Path.of(args[0]), System.err::println)) {
             ddl = new SnapshotDdlReader(snapshot).read();
         }
         PostgresKnowledge knowledge = args.length > 2 && args[2].equals("--bare")
