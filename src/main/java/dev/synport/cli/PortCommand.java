@@ -7,6 +7,7 @@ import dev.synport.config.LoadedConfig;
 import dev.synport.port.CopySettings;
 import dev.synport.port.PortSummary;
 import dev.synport.port.Porter;
+import dev.synport.progress.LoggingProgress;
 import dev.synport.progress.PlainProgress;
 import dev.synport.synapse.SynapseRules;
 import java.io.PrintWriter;
@@ -15,9 +16,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,6 +42,8 @@ import picocli.CommandLine.Option;
             "4:the config file has no database section",
             "5:the port failed or was refused (the error line says why)"})
 public final class PortCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(PortCommand.class);
+
     @Option(names = "--sqlite-database", required = true, paramLabel = "FILE",
             description = "The snapshot of the SQLite database. It is only read, never changed.")
     Path sqliteDatabase;
@@ -63,31 +70,44 @@ public final class PortCommand implements Callable<Integer> {
     long deferIndexesFrom;
 
     @Option(names = "--report", paramLabel = "FILE",
-            description = "Where to list repaired and rejected values (JSON Lines; default:"
-                    + " synapse-port-db-report-<time>.jsonl in the current directory, written only if needed).")
+            description = "Where to list repaired and rejected values (JSON Lines, readable by its owner only;"
+                    + " default: synapse-port-db-report-<time>.jsonl beside the log file, written only if needed).")
     Path report;
+
+    @Option(names = "--log-file", paramLabel = "FILE", defaultValue = "port-synapse.log",
+            description = "The run's log, appended to across runs and readable by its owner only; attach it to a"
+                    + " support request (default: ${DEFAULT-VALUE} in the current directory, as Synapse's script).")
+    Path logFile;
 
     @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "5",
             description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
     int progressInterval;
 
-    @Option(names = "-v", description = "Verbose: stack traces with errors.")
+    @Option(names = "-v", description = "Verbose: DEBUG lines in the log file, and stack traces with errors.")
     boolean verbose;
 
     private final PrintWriter out;
+    private final PrintWriter err;
     private final Map<String, String> environment;
 
-    PortCommand(PrintWriter out, Map<String, String> environment) {
+    PortCommand(PrintWriter out, PrintWriter err, Map<String, String> environment) {
         this.out = out;
+        this.err = err;
         this.environment = environment;
     }
 
     /** Runs the command line; returns the exit code. Never exits the JVM. */
     public static int run(PrintWriter out, PrintWriter err, Map<String, String> environment, String... args) {
-        PortCommand command = new PortCommand(out, environment);
+        PortCommand command = new PortCommand(out, err, environment);
         CommandLine cli = new CommandLine(command);
         cli.setOut(out);
         cli.setErr(err);
+        Optional<String> badArgument = new ArgumentCheck(cli.getCommandSpec()).firstProblem(List.of(args));
+        if (badArgument.isPresent()) {
+            err.println("error: " + badArgument.get() + "; run 'synapse-port-db --help' for the options");
+            err.flush();
+            return ExitCodes.CONFIG_MALFORMED;
+        }
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("error: " + Messages.oneLine(e.getMessage()) + "; run 'synapse-port-db --help' for the options");
             err.flush();
@@ -95,7 +115,7 @@ public final class PortCommand implements Callable<Integer> {
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             printError(err, e, command.verbose);
-            return e instanceof PortException pe ? ExitCodes.of(pe.reason()) : ExitCodes.PORT_FAILED;
+            return exitCode(e);
         });
         return cli.execute(args);
     }
@@ -106,16 +126,48 @@ public final class PortCommand implements Callable<Integer> {
         atLeastOne("--jobs", jobs);
         atLeastOne("--progress-interval", progressInterval);
         atLeastOne("--defer-indexes-from", deferIndexesFrom);
-        LoadedConfig config = new ConfigLoader(environment).load(postgresConfig);
         Clock clock = Clock.systemUTC();
-        Path reportPath = report != null ? report : Path.of("synapse-port-db-report-"
+        // the log first, so that every later refusal is in it
+        Path log = OutputFiles.checkWritable(logFile, "log file", "--log-file", true);
+        try (RunLog ignored = RunLog.open(log, verbose)) {
+            LOG.info("===== {} started: {} =====", new Version().getVersion()[0], describeOptions());
+            LOG.info("Java {} ({}) on {} {}", System.getProperty("java.version"), System.getProperty("java.vendor"),
+                    System.getProperty("os.name"), System.getProperty("os.arch"));
+            try {
+                PortSummary summary = port(clock, log);
+                printSummary(summary, log);
+                LOG.info("===== finished: exit {} =====", ExitCodes.OK);
+                return ExitCodes.OK;
+            } catch (RuntimeException e) {
+                LOG.error("the run failed: {}", Messages.oneLine(e.getMessage()), e);
+                LOG.info("===== finished: exit {} =====", exitCode(e));
+                throw e;
+            }
+        }
+    }
+
+    private PortSummary port(Clock clock, Path log) {
+        Path reportPath = OutputFiles.checkWritable(report != null ? report : log.resolveSibling("synapse-port-db-report-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant())
-                + ".jsonl");
-        PlainProgress progress = new PlainProgress(out, clock, Duration.ofSeconds(progressInterval));
-        PortSummary summary = new Porter(SynapseRules.load(), progress, clock).run(sqliteDatabase, config,
+                + ".jsonl"), "report", "--report", false);
+        LOG.info("report (written only if something is repaired or rejected): {}", reportPath);
+        LoadedConfig config = new ConfigLoader(environment).load(postgresConfig);
+        ProgressFanOut progress = new ProgressFanOut(new LoggingProgress(clock),
+                new PlainProgress(out, clock, Duration.ofSeconds(progressInterval)), err);
+        return new Porter(SynapseRules.load(), progress, clock).run(sqliteDatabase, config,
                 new CopySettings(batchSize, 64 << 20, jobs, deferIndexesFrom), reportPath);
-        printSummary(summary);
-        return ExitCodes.OK;
+    }
+
+    /** The command line as the log shows it: paths and numbers only, nothing secret can be among them. */
+    private String describeOptions() {
+        return "--sqlite-database " + sqliteDatabase + " --postgres-config " + postgresConfig
+                + " --batch-size " + batchSize + " --jobs " + jobs + " --defer-indexes-from " + deferIndexesFrom
+                + (report != null ? " --report " + report : "") + " --log-file " + logFile
+                + " --progress-interval " + progressInterval + (curses ? " --curses" : "") + (verbose ? " -v" : "");
+    }
+
+    private static int exitCode(Exception e) {
+        return e instanceof PortException pe ? ExitCodes.of(pe.reason()) : ExitCodes.PORT_FAILED;
     }
 
     private void atLeastOne(String option, long value) {
@@ -125,7 +177,7 @@ public final class PortCommand implements Callable<Integer> {
         }
     }
 
-    private void printSummary(PortSummary s) {
+    private void printSummary(PortSummary s, Path log) {
         out.println(String.format(Locale.ROOT, "Port finished in %s: %d tables, %,d rows copied this run, %d"
                 + " sequences set.", PlainProgress.formatDuration(s.elapsed()), s.tablesCopied(), s.rowsCopied(),
                 s.sequencesSet()));
@@ -137,6 +189,7 @@ public final class PortCommand implements Callable<Integer> {
         } else {
             out.println("Nothing repaired or rejected.");
         }
+        out.println("The log of this run is in " + log + ".");
         out.flush();
     }
 
