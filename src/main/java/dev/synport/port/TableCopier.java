@@ -67,7 +67,7 @@ final class TableCopier {
             if (plan.singleTransaction()) {
                 dropSelfReferences(pg);
             }
-            Batcher batcher = new Batcher(sqlite, pg, start);
+            Batcher batcher = new Batcher(sqlite, pg, start, RowKey.read(pg, plan));
             long rows = batcher.sweep(true) + batcher.sweep(false);
             if (plan.singleTransaction()) {
                 restoreSelfReferences(pg, selfKeys);
@@ -156,12 +156,14 @@ final class TableCopier {
         private final Connection sqlite;
         private final Connection pg;
         private final CopyBuffer buffer = new CopyBuffer();
+        private final RowKey key;
         private Checkpoint checkpoint;
 
-        Batcher(Connection sqlite, Connection pg, Checkpoint start) {
+        Batcher(Connection sqlite, Connection pg, Checkpoint start, RowKey key) {
             this.sqlite = sqlite;
             this.pg = pg;
             this.checkpoint = start;
+            this.key = key;
         }
 
         /** Copies the rows on one side of the checkpoint, batch by batch; returns the rows written. */
@@ -228,9 +230,11 @@ final class TableCopier {
             long sent = 0;
             for (int seen = 0; seen < settings.batchRows() && sent < settings.batchBytes(); seen++) {
                 batch.last = rs.getLong(1);
+                int found = batch.findings.size();
                 if (encoder.encode(rs, batch.last, buffer, batch.findings)) {
                     batch.rows++;
                 }
+                key.name(rs, batch.findings, found);
                 // advance before writing: should PostgreSQL refuse the write, the batch ends at `last`
                 batch.more = rs.next();
                 if (buffer.length() >= FLUSH_BYTES) {
@@ -262,7 +266,9 @@ final class TableCopier {
                         long id = rs.getLong(1);
                         buffer.clear();
                         List<Finding> rowFindings = new ArrayList<>();
-                        if (!encoder.encode(rs, id, buffer, rowFindings)) {
+                        boolean encoded = encoder.encode(rs, id, buffer, rowFindings);
+                        key.name(rs, rowFindings, 0);
+                        if (!encoded) {
                             pending.addAll(rowFindings);
                             continue;
                         }
@@ -278,7 +284,8 @@ final class TableCopier {
                         } catch (PSQLException e) {
                             undo(e, copy, "single_row");
                             pending.add(new Finding(plan.name(), id, null, Finding.Action.REJECTED,
-                                    "PostgreSQL refused the row: " + Messages.oneLine(e.getMessage()), null));
+                                    "PostgreSQL refused the row: " + Messages.oneLine(e.getMessage()), null)
+                                    .withKey(key.of(rs)));
                         } finally {
                             cancel(copy);
                         }
