@@ -19,7 +19,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  */
 final class RunLog implements AutoCloseable {
     private static final String PATTERN =
-            "%d{yyyy-MM-dd HH:mm:ss.SSS'Z',UTC} %-5level [%thread] %logger{36} - %msg%n";
+            "%d{yyyy-MM-dd HH:mm:ss.SSS'Z',UTC} %-5level [%thread] %logger - %msg%n";
 
     private final Path file;
     private final ch.qos.logback.classic.Logger root;

@@ -105,6 +105,9 @@ public final class Porter {
             } else {
                 check.checkSchema(catalog, schema.schemaVersion());
                 refuseLiveTarget(control, catalog);
+                try (Connection sqlite = snapshot.open()) {
+                    new SameServerCheck().refuseOtherServer(sqlite, control, catalog);
+                }
             }
             try (PortLock ignored = PortLock.acquire(target.open(), config.settings().database())) {
                 if (creation.isPresent()) {

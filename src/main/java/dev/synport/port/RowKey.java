@@ -1,7 +1,9 @@
 package dev.synport.port;
 
 import dev.synport.Identifiers;
+import dev.synport.postgres.ColumnKind;
 import dev.synport.report.Finding;
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,10 +32,13 @@ final class RowKey {
     private final List<String> names;
     /** Result-set column of each key column: the rowid is column 1, the planned columns follow. */
     private final int[] resultColumns;
+    /** Text read as bytes (so that invalid UTF-8 survives the read) is shown as text when it is valid. */
+    private final boolean[] text;
 
-    private RowKey(List<String> names, int[] resultColumns) {
+    private RowKey(List<String> names, int[] resultColumns, boolean[] text) {
         this.names = List.copyOf(names);
         this.resultColumns = resultColumns;
+        this.text = text;
     }
 
     /** Reads the table's key from the target's catalogue. */
@@ -51,12 +56,13 @@ final class RowKey {
                 }
             }
         }
-        return new RowKey(List.of(), new int[0]);
+        return new RowKey(List.of(), new int[0], new boolean[0]);
     }
 
     private static RowKey mapped(List<ColumnPlan> columns, String[] keyColumns) {
         List<String> names = new ArrayList<>();
         int[] positions = new int[keyColumns.length];
+        boolean[] text = new boolean[keyColumns.length];
         for (int k = 0; k < keyColumns.length; k++) {
             int found = -1;
             for (int i = 0; i < columns.size() && found < 0; i++) {
@@ -69,15 +75,18 @@ final class RowKey {
             }
             names.add(columns.get(found).sourceName());
             positions[k] = found + 2;
+            text[k] = columns.get(found).kind() != ColumnKind.BYTEA;
         }
-        return new RowKey(names, positions);
+        return new RowKey(names, positions, text);
     }
 
     /** The current row's key. */
     Map<String, Object> of(ResultSet rs) throws SQLException {
         Map<String, Object> key = new LinkedHashMap<>();
         for (int k = 0; k < resultColumns.length; k++) {
-            key.put(names.get(k), rs.getObject(resultColumns[k]));
+            Object value = rs.getObject(resultColumns[k]);
+            key.put(names.get(k), text[k] && value instanceof byte[] bytes && Utf8.isWellFormed(bytes)
+                    ? new String(bytes, StandardCharsets.UTF_8) : value);
         }
         return key;
     }

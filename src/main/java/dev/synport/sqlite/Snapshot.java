@@ -4,6 +4,7 @@ import dev.synport.FailureReason;
 import dev.synport.PortException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,9 @@ public final class Snapshot implements AutoCloseable {
                         path + " is not a SQLite database (its header is not 'SQLite format 3');"
                                 + " check the --sqlite-database path");
             }
+        } catch (AccessDeniedException e) {
+            throw new PortException(FailureReason.SQLITE_MISSING, "cannot read the SQLite database " + path
+                    + ": permission denied; run the port as a user who may read it (e.g. the one Synapse runs as)", e);
         } catch (IOException e) {
             throw new PortException(FailureReason.SQLITE_MISSING,
                     "cannot read the SQLite database " + path + ": " + e.getMessage(), e);
