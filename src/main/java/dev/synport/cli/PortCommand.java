@@ -35,9 +35,10 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the port finished (see the summary for repaired or rejected values)",
-            "1:the SQLite database does not exist or cannot be read",
+            "1:the SQLite database does not exist or cannot be read (e.g. permission denied)",
             "2:the config file is unreadable, not YAML, or its database section is malformed;"
-                    + " or a bad command line",
+                    + " or a bad command line (an unknown option, a stray argument, a bad value, a --log-file or"
+                    + " --report path that cannot be written)",
             "3:the database section does not use the psycopg2 connector",
             "4:the config file has no database section",
             "5:the port failed or was refused (the error line says why)"})

@@ -36,7 +36,7 @@ class OutputFilesIT {
     @Test
     void reportInADirectoryThatDoesNotExistIsRefusedBeforeTheTargetIsTouched(PostgresServer pg) throws Exception {
         Target target = Target.create(pg, "outputs_report", "pg-v72-synapse-init.sql", dir);
-        DatabaseState before = state(target);
+        DatabaseState before = target.state();
         Path report = dir.resolve("no-such-dir").resolve("report.jsonl");
         Path log = dir.resolve("port-synapse.log");
 
@@ -45,8 +45,8 @@ class OutputFilesIT {
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
         assertThat(result.err()).isEqualTo("error: cannot write the report " + report + ": the directory "
                 + report.getParent() + " does not exist; choose another path with --report\n");
-        assertThat(state(target).differences(before)).isEmpty();
-        assertThat(trackingTable(target)).isFalse();
+        assertThat(target.state().differences(before)).isEmpty();
+        assertThat(target.hasTrackingTable()).isFalse();
         assertThat(report.getParent()).doesNotExist();
         assertThat(Files.readString(log)).contains(" ERROR [main] dev.synport.cli.PortCommand - the run failed:"
                 + " cannot write the report " + report);
@@ -55,7 +55,7 @@ class OutputFilesIT {
     @Test
     void logFileThatIsADirectoryIsRefusedBeforeTheTargetIsTouched(PostgresServer pg) throws Exception {
         Target target = Target.create(pg, "outputs_log", "pg-v72-synapse-init.sql", dir);
-        DatabaseState before = state(target);
+        DatabaseState before = target.state();
         Path log = Files.createDirectory(dir.resolve("port-synapse.log"));
 
         Cli.Result result = port(target, "--log-file", log.toString(), "--report", dir.resolve("r.jsonl").toString());
@@ -63,8 +63,8 @@ class OutputFilesIT {
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
         assertThat(result.err()).isEqualTo("error: cannot write the log file " + log + ": it is a directory;"
                 + " choose another path with --log-file\n");
-        assertThat(state(target).differences(before)).isEmpty();
-        assertThat(trackingTable(target)).isFalse();
+        assertThat(target.state().differences(before)).isEmpty();
+        assertThat(target.hasTrackingTable()).isFalse();
         assertThat(dir.resolve("r.jsonl")).doesNotExist();
     }
 
@@ -123,19 +123,5 @@ class OutputFilesIT {
                 "--postgres-config", target.config().toString()));
         args.addAll(List.of(options));
         return Cli.run(args.toArray(String[]::new));
-    }
-
-    private static DatabaseState state(Target target) throws Exception {
-        try (Connection c = target.connect()) {
-            return DatabaseState.read(c);
-        }
-    }
-
-    private static boolean trackingTable(Target target) throws Exception {
-        try (Connection c = target.connect(); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT to_regclass('port_from_sqlite3') IS NOT NULL")) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
     }
 }

@@ -34,7 +34,7 @@ class SnapshotIdentityIT {
         Path ours = SnapshotCopy.withUser(dir.resolve("ours.db"), "@admin:one.example");
         Cli.Result first = port(ours, target);
         assertThat(first.exitCode()).as(first.toString()).isZero();
-        DatabaseState before = state(target);
+        DatabaseState before = target.state();
         Path theirs = SnapshotCopy.withUser(dir.resolve("theirs.db"), "@admin:two.example:8448");
 
         Cli.Result second = port(theirs, target);
@@ -43,7 +43,7 @@ class SnapshotIdentityIT {
         assertThat(second.err()).isEqualTo("error: this snapshot belongs to server two.example:8448, the target to"
                 + " server one.example (the domains of their users); the target already holds a port of one.example:"
                 + " give a snapshot of one.example, or port this one into a new, empty database\n");
-        assertThat(state(target).differences(before)).as("nothing written").isEmpty();
+        assertThat(target.state().differences(before)).as("nothing written").isEmpty();
     }
 
     @Test
@@ -93,11 +93,5 @@ class SnapshotIdentityIT {
     private Cli.Result port(Path snapshot, Target target) {
         return Cli.run("--sqlite-database", snapshot.toString(), "--postgres-config", target.config().toString(),
                 "--log-file", dir.resolve("port-synapse.log").toString());
-    }
-
-    private static DatabaseState state(Target target) throws Exception {
-        try (Connection c = target.connect()) {
-            return DatabaseState.read(c);
-        }
     }
 }
