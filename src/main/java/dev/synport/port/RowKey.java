@@ -30,13 +30,15 @@ final class RowKey {
             + " ORDER BY i.indisprimary DESC, count(*), i.indexrelid::regclass::text";
 
     private final List<String> names;
+    private final List<String> targetNames;
     /** Result-set column of each key column: the rowid is column 1, the planned columns follow. */
     private final int[] resultColumns;
     /** Text read as bytes (so that invalid UTF-8 survives the read) is shown as text when it is valid. */
     private final boolean[] text;
 
-    private RowKey(List<String> names, int[] resultColumns, boolean[] text) {
+    private RowKey(List<String> names, List<String> targetNames, int[] resultColumns, boolean[] text) {
         this.names = List.copyOf(names);
+        this.targetNames = List.copyOf(targetNames);
         this.resultColumns = resultColumns;
         this.text = text;
     }
@@ -56,7 +58,7 @@ final class RowKey {
                 }
             }
         }
-        return new RowKey(List.of(), new int[0], new boolean[0]);
+        return new RowKey(List.of(), List.of(), new int[0], new boolean[0]);
     }
 
     private static RowKey mapped(List<ColumnPlan> columns, String[] keyColumns) {
@@ -77,7 +79,7 @@ final class RowKey {
             positions[k] = found + 2;
             text[k] = columns.get(found).kind() != ColumnKind.BYTEA;
         }
-        return new RowKey(names, positions, text);
+        return new RowKey(names, List.of(keyColumns), positions, text);
     }
 
     /** The current row's key. */
@@ -87,6 +89,24 @@ final class RowKey {
             Object value = rs.getObject(resultColumns[k]);
             key.put(names.get(k), text[k] && value instanceof byte[] bytes && Utf8.isWellFormed(bytes)
                     ? new String(bytes, StandardCharsets.UTF_8) : value);
+        }
+        return key;
+    }
+
+    /** The key columns of the target table, for a select list after others: {@code , alias."col", ...}. */
+    String targetColumns(String alias) {
+        StringBuilder b = new StringBuilder();
+        for (String column : targetNames) {
+            b.append(", ").append(alias).append('.').append(Identifiers.quote(column));
+        }
+        return b.toString();
+    }
+
+    /** The key of a row read from the target, its key columns from result-set column {@code first} on. */
+    Map<String, Object> of(ResultSet rs, int first) throws SQLException {
+        Map<String, Object> key = new LinkedHashMap<>();
+        for (int k = 0; k < names.size(); k++) {
+            key.put(names.get(k), rs.getObject(first + k));
         }
         return key;
     }
