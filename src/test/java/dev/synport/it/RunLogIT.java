@@ -9,13 +9,17 @@ import dev.synport.testing.PostgresExtension;
 import dev.synport.testing.PostgresServer;
 import dev.synport.testing.SnapshotCopy;
 import dev.synport.testing.Target;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -129,10 +133,8 @@ class RunLogIT {
         Path log = dir.resolve("port-synapse.log");
         Path stderr = dir.resolve("stderr.txt");
         Path stdout = dir.resolve("stdout.txt");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JarRun.jar().toString(), "--sqlite-database", EMPTY_V72.toString(), "--postgres-config",
-                config.toString(), "--log-file", log.toString(), "--report", dir.resolve("r.jsonl").toString(), "-v")
-                .redirectError(stderr.toFile()).redirectOutput(stdout.toFile()).start();
+        Process process = startJar(stdout, stderr, "--sqlite-database", EMPTY_V72.toString(), "--postgres-config",
+                config.toString(), "--log-file", log.toString(), "--report", dir.resolve("r.jsonl").toString(), "-v");
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
         assertThat(process.exitValue()).isEqualTo(5);
@@ -147,6 +149,67 @@ class RunLogIT {
                 .contains(" ERROR [main] dev.synport.cli.PortCommand - the run failed: cannot connect to PostgreSQL");
         assertThat(Files.readString(stdout)).doesNotContain("hikari").doesNotContain("postgresql.");
         assertThat(text).doesNotContain(PASSWORD).doesNotContain("w o%rd");
+    }
+
+    /**
+     * The connections drop in the middle of the copy (the server terminates them): HikariCP and
+     * pgjdbc log what they see into the file, and the terminal gets the one error line. The copy
+     * of events is held still at a known point by a statement trigger that waits for an
+     * advisory lock the test holds.
+     */
+    @Test
+    void droppedConnectionsMidCopyPrintOneLineAndTheLogTellsTheRest(PostgresServer pg) throws Exception {
+        Target target = Target.create(pg, "runlog_dropped", "pg-v72-synapse-init.sql", dir);
+        try (Connection c = target.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE FUNCTION runlog_hold() RETURNS trigger LANGUAGE plpgsql AS"
+                    + " $$BEGIN PERFORM pg_advisory_lock(4242); PERFORM pg_advisory_unlock(4242); RETURN NULL; END$$");
+            st.execute("CREATE TRIGGER runlog_hold BEFORE INSERT ON events FOR EACH STATEMENT"
+                    + " EXECUTE FUNCTION runlog_hold()");
+        }
+        Path log = dir.resolve("port-synapse.log");
+        Path stderr = dir.resolve("stderr.txt");
+        Process process;
+        try (Connection holder = target.connect(); Statement st = holder.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(4242)");
+            process = startJar(dir.resolve("stdout.txt"), stderr, "--sqlite-database",
+                    Fixtures.file("synapse-v72-small.db").toString(), "--postgres-config", target.config().toString(),
+                    "--log-file", log.toString(), "--report", dir.resolve("r.jsonl").toString());
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!copyIsWaiting(st, target.database())) {
+                assertThat(process.isAlive()).as("the port waits in the events copy").isTrue();
+                assertThat(System.nanoTime()).as("the copy reached events within 3 minutes").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + target.database()
+                    + "' AND pid <> pg_backend_pid()");
+            assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        }
+
+        assertThat(process.exitValue()).isEqualTo(5);
+        List<String> lines = Files.readAllLines(stderr);
+        assertThat(lines).as(String.join("\n", lines)).hasSize(1);
+        assertThat(lines.get(0)).startsWith("error: ").doesNotContain("\tat ");
+        List<String> logged = Files.readAllLines(log);
+        assertThat(logged).as("HikariCP's warning, in the file only").anyMatch(l -> l.matches(".* WARN  \\[.+]"
+                + " com\\.zaxxer\\.hikari\\.pool\\.ProxyConnection - .* marked as broken because of SQLSTATE\\(.+"));
+        assertThat(logged).anyMatch(l -> l.contains(" ERROR [main] dev.synport.cli.PortCommand - the run failed: "
+                + lines.get(0).substring("error: ".length()))).anyMatch(l -> l.startsWith("\tat "));
+        assertThat(logged.get(logged.size() - 1)).endsWith("===== finished: exit 5 =====");
+    }
+
+    private static boolean copyIsWaiting(Statement st, String database) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database
+                + "' AND wait_event_type = 'Lock' AND wait_event = 'advisory'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    private static Process startJar(Path stdout, Path stderr, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", JarRun.jar().toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectError(stderr.toFile()).redirectOutput(stdout.toFile()).start();
     }
 
     /** Neither the password nor a piece of it, in any of the files or streams given. */
