@@ -37,8 +37,8 @@ final class OutputFiles {
         }
         try {
             boolean created = PrivateFiles.createIfMissing(path);
-            try (FileChannel ignored = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                // opened for appending: writable
+            try {
+                FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND).close();
             } finally {
                 if (created && !keep) {
                     Files.delete(path);

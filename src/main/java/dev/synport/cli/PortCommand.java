@@ -130,27 +130,33 @@ public final class PortCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         // the log first, so that every later refusal is in it
         Path log = OutputFiles.checkWritable(logFile, "log file", "--log-file", true);
-        try (RunLog ignored = RunLog.open(log, verbose)) {
+        RunLog runLog = RunLog.open(log, verbose);
+        try {
             LOG.info("===== {} started: {} =====", new Version().getVersion()[0], describeOptions());
             LOG.info("Java {} ({}) on {} {}", System.getProperty("java.version"), System.getProperty("java.vendor"),
                     System.getProperty("os.name"), System.getProperty("os.arch"));
-            try {
-                PortSummary summary = port(clock, log);
-                printSummary(summary, log);
-                LOG.info("===== finished: exit {} =====", ExitCodes.OK);
-                return ExitCodes.OK;
-            } catch (RuntimeException e) {
-                LOG.error("the run failed: {}", Messages.oneLine(e.getMessage()), e);
-                LOG.info("===== finished: exit {} =====", exitCode(e));
-                throw e;
-            }
+            PortSummary summary = port(clock, log);
+            printSummary(summary, log);
+            LOG.info("summary: {} tables, {} rows copied, {} values repaired, {} rows rejected, {} sequences set,"
+                    + " in {} ms; report: {}", summary.tablesCopied(), summary.rowsCopied(), summary.rowsRepaired(),
+                    summary.rowsRejected(), summary.sequencesSet(), summary.elapsed().toMillis(),
+                    summary.report().map(Path::toString).orElse("none"));
+            LOG.info("===== finished: exit {} =====", ExitCodes.OK);
+            return ExitCodes.OK;
+        } catch (RuntimeException e) {
+            LOG.error("the run failed: {}", Messages.oneLine(e.getMessage()), e);
+            LOG.info("===== finished: exit {} =====", exitCode(e));
+            throw e;
+        } finally {
+            runLog.close();
         }
     }
 
     private PortSummary port(Clock clock, Path log) {
-        Path reportPath = OutputFiles.checkWritable(report != null ? report : log.resolveSibling("synapse-port-db-report-"
+        Path defaultReport = log.resolveSibling("synapse-port-db-report-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant())
-                + ".jsonl"), "report", "--report", false);
+                + ".jsonl");
+        Path reportPath = OutputFiles.checkWritable(report != null ? report : defaultReport, "report", "--report", false);
         LOG.info("report (written only if something is repaired or rejected): {}", reportPath);
         LoadedConfig config = new ConfigLoader(environment).load(postgresConfig);
         ProgressFanOut progress = new ProgressFanOut(new LoggingProgress(clock),

@@ -21,12 +21,10 @@ final class RunLog implements AutoCloseable {
     private static final String PATTERN =
             "%d{yyyy-MM-dd HH:mm:ss.SSS'Z',UTC} %-5level [%thread] %logger - %msg%n";
 
-    private final Path file;
     private final ch.qos.logback.classic.Logger root;
     private final FileAppender<ILoggingEvent> appender;
 
-    private RunLog(Path file, ch.qos.logback.classic.Logger root, FileAppender<ILoggingEvent> appender) {
-        this.file = file;
+    private RunLog(ch.qos.logback.classic.Logger root, FileAppender<ILoggingEvent> appender) {
         this.root = root;
         this.appender = appender;
     }
@@ -48,7 +46,7 @@ final class RunLog implements AutoCloseable {
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.addAppender(appender);
         root.setLevel(debug ? Level.DEBUG : Level.INFO);
-        return new RunLog(file, root, appender);
+        return new RunLog(root, appender);
     }
 
     /** pgjdbc and sqlite-jdbc log through java.util.logging, whose default handler prints to stderr. */
@@ -61,10 +59,6 @@ final class RunLog implements AutoCloseable {
         }
         java.util.logging.Logger.getLogger("").setLevel(debug ? java.util.logging.Level.FINE
                 : java.util.logging.Level.INFO);
-    }
-
-    Path file() {
-        return file;
     }
 
     @Override

@@ -93,9 +93,9 @@ public final class Porter {
         DeferredIndexes indexes = new DeferredIndexes(copySettings.deferIndexesFrom());
         try (Connection control = target.open()) {
             TargetCatalog catalog = catalogs.read(control);
-            LOG.info("target: PostgreSQL {}, encoding {}, LC_COLLATE {}, LC_CTYPE {}, schema {}, {}", catalog.serverVersion(),
-                    catalog.encoding(), catalog.collate(), catalog.ctype(), catalog.schema(), catalog.isEmpty()
-                            ? "empty" : "Synapse schema version " + catalog.schemaVersion().orElse(-1));
+            LOG.info("target: PostgreSQL {}, encoding {}, LC_COLLATE {}, LC_CTYPE {}, schema {}, {}",
+                    catalog.serverVersion(), catalog.encoding(), catalog.collate(), catalog.ctype(), catalog.schema(),
+                    catalog.isEmpty() ? "empty" : "Synapse schema version " + catalog.schemaVersion().orElse(-1));
             check.checkDatabase(catalog, config.allowUnsafeLocale(), progress::warning);
             Optional<SchemaScript> creation = Optional.empty();
             if (catalog.isEmpty()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.synport.testing.Cli;
 import dev.synport.testing.DatabaseState;
 import dev.synport.testing.Fixtures;
+import dev.synport.testing.JarRun;
 import dev.synport.testing.PostgresExtension;
 import dev.synport.testing.PostgresServer;
 import dev.synport.testing.SnapshotCopy;
@@ -16,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -66,6 +68,26 @@ class OutputFilesIT {
         assertThat(target.state().differences(before)).isEmpty();
         assertThat(target.hasTrackingTable()).isFalse();
         assertThat(dir.resolve("r.jsonl")).doesNotExist();
+    }
+
+    /** Run as {@code nobody} (root may write anywhere): a directory of root's, mode 0755. */
+    @Test
+    void logFileInADirectoryTheUserMayNotWriteIsRefused() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path config = Files.writeString(dir.resolve("homeserver.yaml"), "database:\n  name: psycopg2\n  args:\n"
+                + "    user: synapse\n    database: synapse\n    host: 127.0.0.1\n");
+        Path log = dir.resolve("port-synapse.log");
+        Path stderr = dir.resolve("stderr.txt");
+
+        Process process = JarRun.start(JarRun.AS_NOBODY, dir.resolve("stdout.txt"), stderr, "--sqlite-database",
+                Fixtures.file("synapse-v72-empty.db").toString(), "--postgres-config", config.toString(),
+                "--log-file", log.toString());
+
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(stderr)).isEqualTo("error: cannot write the log file " + log + ": permission"
+                + " denied; choose another path with --log-file\n");
+        assertThat(process.exitValue()).isEqualTo(2);
+        assertThat(log).doesNotExist();
     }
 
     /**

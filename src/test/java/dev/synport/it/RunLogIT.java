@@ -9,7 +9,6 @@ import dev.synport.testing.PostgresExtension;
 import dev.synport.testing.PostgresServer;
 import dev.synport.testing.SnapshotCopy;
 import dev.synport.testing.Target;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -19,7 +18,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -70,6 +68,7 @@ class RunLogIT {
                 "phase: Checking sequences",
                 "table users: started, 0 of 1 rows ported before this run",
                 "table users: finished, 1 rows handled this run in ",
+                "summary: 128 tables, ",
                 "===== finished: exit 0 =====");
         assertThat(afterFirst.lines()).allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"
                 + " (INFO |WARN |ERROR) \\[.+")).as("timestamped, and nothing at DEBUG without -v");
@@ -133,8 +132,8 @@ class RunLogIT {
         Path log = dir.resolve("port-synapse.log");
         Path stderr = dir.resolve("stderr.txt");
         Path stdout = dir.resolve("stdout.txt");
-        Process process = startJar(stdout, stderr, "--sqlite-database", EMPTY_V72.toString(), "--postgres-config",
-                config.toString(), "--log-file", log.toString(), "--report", dir.resolve("r.jsonl").toString(), "-v");
+        Process process = JarRun.start(List.of(), stdout, stderr, "--sqlite-database", EMPTY_V72.toString(),
+                "--postgres-config", config.toString(), "--log-file", log.toString(), "--report", dir.resolve("r.jsonl").toString(), "-v");
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
         assertThat(process.exitValue()).isEqualTo(5);
@@ -171,7 +170,7 @@ class RunLogIT {
         Process process;
         try (Connection holder = target.connect(); Statement st = holder.createStatement()) {
             st.execute("SELECT pg_advisory_lock(4242)");
-            process = startJar(dir.resolve("stdout.txt"), stderr, "--sqlite-database",
+            process = JarRun.start(List.of(), dir.resolve("stdout.txt"), stderr, "--sqlite-database",
                     Fixtures.file("synapse-v72-small.db").toString(), "--postgres-config", target.config().toString(),
                     "--log-file", log.toString(), "--report", dir.resolve("r.jsonl").toString());
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
@@ -205,12 +204,6 @@ class RunLogIT {
         }
     }
 
-    private static Process startJar(Path stdout, Path stderr, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", JarRun.jar().toString()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(stderr.toFile()).redirectOutput(stdout.toFile()).start();
-    }
 
     /** Neither the password nor a piece of it, in any of the files or streams given. */
     private static void assertNoSecret(String log, Cli.Result... results) {

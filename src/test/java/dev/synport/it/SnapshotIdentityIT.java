@@ -78,11 +78,9 @@ class SnapshotIdentityIT {
         Path config = Files.writeString(shared.resolve("homeserver.yaml"), "database:\n  name: psycopg2\n  args:\n"
                 + "    user: synapse\n    database: synapse\n    host: 127.0.0.1\n");
         Path stderr = shared.resolve("stderr.txt");
-        Process process = new ProcessBuilder(List.of("setpriv", "--reuid=nobody", "--regid=nogroup",
-                "--clear-groups", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                JarRun.jar().toString(), "--sqlite-database", snapshot.toString(), "--postgres-config",
-                config.toString(), "--log-file", shared.resolve("port-synapse.log").toString()))
-                .redirectError(stderr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = JarRun.start(JarRun.AS_NOBODY, shared.resolve("stdout.txt"), stderr, "--sqlite-database",
+                snapshot.toString(), "--postgres-config", config.toString(), "--log-file",
+                shared.resolve("port-synapse.log").toString());
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
         assertThat(Files.readString(stderr)).isEqualTo("error: cannot read the SQLite database " + snapshot
