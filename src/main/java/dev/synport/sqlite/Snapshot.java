@@ -41,6 +41,9 @@ public final class Snapshot implements AutoCloseable {
     /** Checks that the path is an existing SQLite file; does not open a connection yet. */
     public static Snapshot locate(Path path) {
         Path file = path.toAbsolutePath().normalize();
+        if (!Files.exists(file) && !Files.notExists(file)) {
+            throw permissionDenied(path, null); // neither: a directory above it may not be searched
+        }
         if (!Files.exists(file)) {
             throw new PortException(FailureReason.SQLITE_MISSING,
                     "the SQLite database " + path + " does not exist; check the --sqlite-database path");
@@ -59,8 +62,7 @@ public final class Snapshot implements AutoCloseable {
                                 + " check the --sqlite-database path");
             }
         } catch (AccessDeniedException e) {
-            throw new PortException(FailureReason.SQLITE_MISSING, "cannot read the SQLite database " + path
-                    + ": permission denied; run the port as a user who may read it (e.g. the one Synapse runs as)", e);
+            throw permissionDenied(path, e);
         } catch (IOException e) {
             throw new PortException(FailureReason.SQLITE_MISSING,
                     "cannot read the SQLite database " + path + ": " + e.getMessage(), e);
@@ -73,6 +75,11 @@ public final class Snapshot implements AutoCloseable {
             walPending = true;
         }
         return new Snapshot(file, !walPending);
+    }
+
+    private static PortException permissionDenied(Path path, AccessDeniedException e) {
+        return new PortException(FailureReason.SQLITE_MISSING, "cannot read the SQLite database " + path
+                + ": permission denied; run the port as a user who may read it (e.g. the one Synapse runs as)", e);
     }
 
     public Path file() {

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Which snapshot goes where: a snapshot of another homeserver is refused by a target that
@@ -66,15 +68,19 @@ class SnapshotIdentityIT {
 
     /**
      * The tests run as root, whom file modes do not stop; the packaged jar runs here as
-     * {@code nobody} (setpriv), for whom a mode-000 snapshot is unreadable.
+     * {@code nobody} (setpriv), who may not read a mode-000 snapshot, nor look into a mode-700
+     * directory of root's.
      */
-    @Test
-    void unreadableSnapshotSaysPermissionDenied() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"---------, rwxrwxrwx", "rw-r--r--, rwx------"})
+    void unreadableSnapshotSaysPermissionDenied(String fileMode, String directoryMode) throws Exception {
         Path shared = Files.createDirectory(dir.resolve("shared"));
+        Path hidden = Files.createDirectory(dir.resolve("hidden"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path snapshot = SnapshotCopy.withUser(shared.resolve("homeserver.db"), "@admin:one.example");
-        Files.setPosixFilePermissions(snapshot, PosixFilePermissions.fromString("---------"));
+        Path snapshot = SnapshotCopy.withUser(hidden.resolve("homeserver.db"), "@admin:one.example");
+        Files.setPosixFilePermissions(snapshot, PosixFilePermissions.fromString(fileMode));
+        Files.setPosixFilePermissions(hidden, PosixFilePermissions.fromString(directoryMode));
         Path config = Files.writeString(shared.resolve("homeserver.yaml"), "database:\n  name: psycopg2\n  args:\n"
                 + "    user: synapse\n    database: synapse\n    host: 127.0.0.1\n");
         Path stderr = shared.resolve("stderr.txt");
