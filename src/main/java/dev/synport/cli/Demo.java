@@ -37,12 +37,13 @@ final class Demo {
     /** What the demo writes in its temporary directory, beside the server's data. */
     private static final String SERVER_LOG = "postgres.log";
     private static final String CONFIG = "homeserver-postgres.yaml";
-    private static final String REPORT = "report.jsonl";
+    /** The port's log; its report, if any, goes beside it. */
+    private static final String PORT_LOG = "port-synapse.log";
 
     /** One port as the command runs it; returns its exit code. */
     @FunctionalInterface
     interface PortRun {
-        int port(Path sqlite, Path postgresConfig, Path report);
+        int port(Path sqlite, Path postgresConfig, Path log);
     }
 
     private final PrintWriter out;
@@ -63,7 +64,7 @@ final class Demo {
                     + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e);
         }
         // removed below; registered too in case the JVM is stopped first (Ctrl-C), deepest last
-        Stream.of("", SERVER_LOG, CONFIG, REPORT)
+        Stream.of("", SERVER_LOG, CONFIG, PORT_LOG)
                 .forEach(name -> work.resolve(name).toFile().deleteOnExit());
         say("synapse-port-db demo: ports the Synapse SQLite database " + sqlite + " into a temporary PostgreSQL.");
         int code;
@@ -90,16 +91,16 @@ final class Demo {
                     + DATABASE + "\n    host: localhost\n    port: " + server.getPort() + "\n    cp_min: 1\n    cp_max: 5\n");
             say("PostgreSQL " + version + " is listening on localhost:" + server.getPort() + "; the database \""
                     + DATABASE + "\" is empty (UTF8, C locale): the port creates Synapse's schema in it.");
-            Path report = work.resolve(REPORT);
+            Path portLog = work.resolve(PORT_LOG);
             say("");
             say("== First run: synapse-port-db --sqlite-database " + sqlite + " --postgres-config " + config);
-            int code = portRun.port(sqlite, config, report);
+            int code = portRun.port(sqlite, config, portLog);
             if (code != ExitCodes.OK) {
                 return code;
             }
             say("");
             say("== Second run, the same command again: what every rerun of a real migration does with a newer snapshot");
-            code = portRun.port(sqlite, config, report);
+            code = portRun.port(sqlite, config, portLog);
             if (code != ExitCodes.OK) {
                 return code;
             }

@@ -6,7 +6,10 @@ import dev.synport.FailureReason;
 public final class ExitCodes {
     public static final int OK = 0;
     public static final int SQLITE_MISSING = 1;
-    /** A malformed database section, an unreadable or invalid config file, or a bad command line. */
+    /**
+     * A malformed database section, an unreadable or invalid config file, or a bad command line
+     * (including a log or report path that cannot be written).
+     */
     public static final int CONFIG_MALFORMED = 2;
     public static final int NOT_POSTGRES = 3;
     public static final int NO_DATABASE_SECTION = 4;

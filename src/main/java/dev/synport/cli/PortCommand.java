@@ -7,6 +7,7 @@ import dev.synport.config.LoadedConfig;
 import dev.synport.port.CopySettings;
 import dev.synport.port.PortSummary;
 import dev.synport.port.Porter;
+import dev.synport.progress.LoggingProgress;
 import dev.synport.progress.PlainProgress;
 import dev.synport.synapse.SynapseRules;
 import java.io.PrintWriter;
@@ -19,8 +20,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,13 +37,18 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the port finished (see the summary for repaired or rejected values)",
-            "1:the SQLite database does not exist or cannot be read",
+            "1:the SQLite database does not exist or cannot be read (e.g. permission denied)",
             "2:the config file is unreadable, not YAML, or its database section is malformed;"
-                    + " or a bad command line",
+                    + " or a bad command line (an unknown option, a stray argument, a bad value, a --log-file or"
+                    + " --report path that cannot be written)",
             "3:the database section does not use the psycopg2 connector",
             "4:the config file has no database section",
             "5:the port failed or was refused (the error line says why)"})
 public final class PortCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(PortCommand.class);
+    /** The log's name when --log-file is not given, as Synapse's script names it. */
+    private static final Path DEFAULT_LOG = Path.of("port-synapse.log");
+
     @Option(names = "--sqlite-database", paramLabel = "FILE",
             description = "The snapshot of the SQLite database. It is only read, never changed. Required, except"
                     + " with --demo, which ports its bundled sample unless this names another database.")
@@ -72,31 +81,45 @@ public final class PortCommand implements Callable<Integer> {
     long deferIndexesFrom;
 
     @Option(names = "--report", paramLabel = "FILE",
-            description = "Where to list repaired and rejected values (JSON Lines; default:"
-                    + " synapse-port-db-report-<time>.jsonl in the current directory, written only if needed).")
+            description = "Where to list repaired and rejected values (JSON Lines, readable by its owner only;"
+                    + " default: synapse-port-db-report-<time>.jsonl beside the log file, written only if needed).")
     Path report;
+
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "The run's log, appended to across runs and readable by its owner only; attach it to a"
+                    + " support request (default: port-synapse.log in the current directory, as Synapse's script; with --demo, in the demo's"
+                    + " temporary directory).")
+    Path logFile;
 
     @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "5",
             description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
     int progressInterval;
 
-    @Option(names = "-v", description = "Verbose: stack traces with errors.")
+    @Option(names = "-v", description = "Verbose: DEBUG lines in the log file, and stack traces with errors.")
     boolean verbose;
 
     private final PrintWriter out;
+    private final PrintWriter err;
     private final Map<String, String> environment;
 
-    PortCommand(PrintWriter out, Map<String, String> environment) {
+    PortCommand(PrintWriter out, PrintWriter err, Map<String, String> environment) {
         this.out = out;
+        this.err = err;
         this.environment = environment;
     }
 
     /** Runs the command line; returns the exit code. Never exits the JVM. */
     public static int run(PrintWriter out, PrintWriter err, Map<String, String> environment, String... args) {
-        PortCommand command = new PortCommand(out, environment);
+        PortCommand command = new PortCommand(out, err, environment);
         CommandLine cli = new CommandLine(command);
         cli.setOut(out);
         cli.setErr(err);
+        Optional<String> badArgument = new ArgumentCheck(cli.getCommandSpec()).firstProblem(List.of(args));
+        if (badArgument.isPresent()) {
+            err.println("error: " + badArgument.get() + "; run 'synapse-port-db --help' for the options");
+            err.flush();
+            return ExitCodes.CONFIG_MALFORMED;
+        }
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("error: " + Messages.oneLine(e.getMessage()) + "; run 'synapse-port-db --help' for the options");
             err.flush();
@@ -104,7 +127,7 @@ public final class PortCommand implements Callable<Integer> {
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             printError(err, e, command.verbose);
-            return e instanceof PortException pe ? ExitCodes.of(pe.reason()) : ExitCodes.PORT_FAILED;
+            return exitCode(e);
         });
         return cli.execute(args);
     }
@@ -120,7 +143,8 @@ public final class PortCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this),
                         "--demo starts its own PostgreSQL: leave out --postgres-config");
             }
-            return new Demo(out, this::port).run(sqliteDatabase != null ? sqliteDatabase : Demo.bundledSample());
+            return new Demo(out, (sqlite, config, demoLog) -> port(sqlite, config, logFile != null ? logFile : demoLog))
+                    .run(sqliteDatabase != null ? sqliteDatabase : Demo.bundledSample());
         }
         List<String> missing = Stream.of(sqliteDatabase == null ? "'--sqlite-database=FILE'" : null,
                 postgresConfig == null ? "'--postgres-config=YAML'" : null).filter(Objects::nonNull).toList();
@@ -128,20 +152,59 @@ public final class PortCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "Missing required option"
                     + (missing.size() > 1 ? "s: " : ": ") + String.join(", ", missing));
         }
-        Clock clock = Clock.systemUTC();
-        return port(sqliteDatabase, postgresConfig, report != null ? report : Path.of("synapse-port-db-report-"
-                + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant())
-                + ".jsonl"));
+        return port(sqliteDatabase, postgresConfig, logFile != null ? logFile : DEFAULT_LOG);
     }
 
-    private int port(Path sqlite, Path configFile, Path reportPath) {
-        LoadedConfig config = new ConfigLoader(environment).load(configFile);
+    /** One port with its log; returns the exit code, or throws what the run failed with (after logging it). */
+    private int port(Path sqlite, Path configFile, Path logPath) {
         Clock clock = Clock.systemUTC();
-        PlainProgress progress = new PlainProgress(out, clock, Duration.ofSeconds(progressInterval));
-        PortSummary summary = new Porter(SynapseRules.load(), progress, clock).run(sqlite, config,
+        // the log first, so that every later refusal is in it
+        Path log = OutputFiles.checkWritable(logPath, "log file", "--log-file", true);
+        RunLog runLog = RunLog.open(log, verbose);
+        try {
+            LOG.info("===== {} started: {} =====", new Version().getVersion()[0], describeOptions(sqlite, configFile, log));
+            LOG.info("Java {} ({}) on {} {}", System.getProperty("java.version"), System.getProperty("java.vendor"),
+                    System.getProperty("os.name"), System.getProperty("os.arch"));
+            PortSummary summary = port(sqlite, configFile, clock, log);
+            printSummary(summary, log);
+            LOG.info("summary: {} tables, {} rows copied, {} values repaired, {} rows rejected, {} sequences set,"
+                    + " in {} ms; report: {}", summary.tablesCopied(), summary.rowsCopied(), summary.rowsRepaired(),
+                    summary.rowsRejected(), summary.sequencesSet(), summary.elapsed().toMillis(),
+                    summary.report().map(Path::toString).orElse("none"));
+            LOG.info("===== finished: exit {} =====", ExitCodes.OK);
+            return ExitCodes.OK;
+        } catch (RuntimeException e) {
+            LOG.error("the run failed: {}", Messages.oneLine(e.getMessage()), e);
+            LOG.info("===== finished: exit {} =====", exitCode(e));
+            throw e;
+        } finally {
+            runLog.close();
+        }
+    }
+
+    private PortSummary port(Path sqlite, Path configFile, Clock clock, Path log) {
+        Path defaultReport = log.resolveSibling("synapse-port-db-report-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant())
+                + ".jsonl");
+        Path reportPath = OutputFiles.checkWritable(report != null ? report : defaultReport, "report", "--report", false);
+        LOG.info("report (written only if something is repaired or rejected): {}", reportPath);
+        LoadedConfig config = new ConfigLoader(environment).load(configFile);
+        ProgressFanOut progress = new ProgressFanOut(new LoggingProgress(clock),
+                new PlainProgress(out, clock, Duration.ofSeconds(progressInterval)), err);
+        return new Porter(SynapseRules.load(), progress, clock).run(sqlite, config,
                 new CopySettings(batchSize, 64 << 20, jobs, deferIndexesFrom), reportPath);
-        printSummary(summary);
-        return ExitCodes.OK;
+    }
+
+    /** The command line as the log shows it: paths and numbers only, nothing secret can be among them. */
+    private String describeOptions(Path sqlite, Path configFile, Path log) {
+        return (demo ? "--demo " : "") + "--sqlite-database " + sqlite + " --postgres-config " + configFile
+                + " --batch-size " + batchSize + " --jobs " + jobs + " --defer-indexes-from " + deferIndexesFrom
+                + (report != null ? " --report " + report : "") + " --log-file " + log
+                + " --progress-interval " + progressInterval + (curses ? " --curses" : "") + (verbose ? " -v" : "");
+    }
+
+    private static int exitCode(Exception e) {
+        return e instanceof PortException pe ? ExitCodes.of(pe.reason()) : ExitCodes.PORT_FAILED;
     }
 
     private void atLeastOne(String option, long value) {
@@ -151,7 +214,7 @@ public final class PortCommand implements Callable<Integer> {
         }
     }
 
-    private void printSummary(PortSummary s) {
+    private void printSummary(PortSummary s, Path log) {
         out.println(String.format(Locale.ROOT, "Port finished in %s: %d tables, %,d rows copied this run, %d"
                 + " sequences set.", PlainProgress.formatDuration(s.elapsed()), s.tablesCopied(), s.rowsCopied(),
                 s.sequencesSet()));
@@ -163,6 +226,7 @@ public final class PortCommand implements Callable<Integer> {
         } else {
             out.println("Nothing repaired or rejected.");
         }
+        out.println("The log of this run is in " + log + ".");
         out.flush();
     }
 

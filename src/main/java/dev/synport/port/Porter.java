@@ -43,6 +43,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a port from start to end: pre-flight checks on both sides (nothing is written before
@@ -50,6 +52,7 @@ import java.util.stream.Collectors;
  * tables, and the sequence check.
  */
 public final class Porter {
+    private static final Logger LOG = LoggerFactory.getLogger(Porter.class);
     /** {@code CREATE INDEX name ON [ONLY] [schema.]table ...}: a non-unique index, built after the copy. */
     private static final Pattern PLAIN_INDEX = Pattern.compile(
             "CREATE INDEX (\"(?:[^\"]|\"\")+\"|\\S+) ON (?:ONLY )?(?:\\w+\\.)?(\"(?:[^\"]|\"\")+\"|[^\\s(]+)");
@@ -69,6 +72,8 @@ public final class Porter {
         progress.phase("Checking the SQLite snapshot " + sqlitePath);
         try (Snapshot snapshot = Snapshot.locate(sqlitePath, progress::phase)) {
             SnapshotSchema schema = new SnapshotInspector(snapshot).inspectAndCheck();
+            LOG.info("snapshot {}: Synapse schema version {}, {} tables, read with SQLite {}", snapshot.file(),
+                    schema.schemaVersion(), schema.tables().size(), sqliteVersion(snapshot));
             config.warnings().forEach(progress::warning);
             progress.phase("Connecting to PostgreSQL " + config.settings().describe());
             try (PostgresTarget target = PostgresTarget.connect(config.settings(), copySettings.workers() + 2);
@@ -88,6 +93,9 @@ public final class Porter {
         DeferredIndexes indexes = new DeferredIndexes(copySettings.deferIndexesFrom());
         try (Connection control = target.open()) {
             TargetCatalog catalog = catalogs.read(control);
+            LOG.info("target: PostgreSQL {}, encoding {}, LC_COLLATE {}, LC_CTYPE {}, schema {}, {}",
+                    catalog.serverVersion(), catalog.encoding(), catalog.collate(), catalog.ctype(), catalog.schema(),
+                    catalog.isEmpty() ? "empty" : "Synapse schema version " + catalog.schemaVersion().orElse(-1));
             check.checkDatabase(catalog, config.allowUnsafeLocale(), progress::warning);
             Optional<SchemaScript> creation = Optional.empty();
             if (catalog.isEmpty()) {
@@ -97,6 +105,9 @@ public final class Porter {
             } else {
                 check.checkSchema(catalog, schema.schemaVersion());
                 refuseLiveTarget(control, catalog);
+                try (Connection sqlite = snapshot.open()) {
+                    new SameServerCheck().refuseOtherServer(sqlite, control, catalog);
+                }
             }
             try (PortLock ignored = PortLock.acquire(target.open(), config.settings().database())) {
                 if (creation.isPresent()) {
@@ -163,6 +174,14 @@ public final class Porter {
     private static String unquote(String identifier) {
         return identifier.startsWith("\"")
                 ? identifier.substring(1, identifier.length() - 1).replace("\"\"", "\"") : identifier;
+    }
+
+    private static String sqliteVersion(Snapshot snapshot) throws SQLException {
+        try (Connection sqlite = snapshot.open(); Statement st = sqlite.createStatement();
+                ResultSet rs = st.executeQuery("SELECT sqlite_version()")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     /** The config's server_name, or else the domain of the snapshot's local users. */

@@ -67,10 +67,11 @@ final class TableCopier {
             if (plan.singleTransaction()) {
                 dropSelfReferences(pg);
             }
-            Batcher batcher = new Batcher(sqlite, pg, start);
+            RowKey key = RowKey.read(pg, plan);
+            Batcher batcher = new Batcher(sqlite, pg, start, key);
             long rows = batcher.sweep(true) + batcher.sweep(false);
             if (plan.singleTransaction()) {
-                restoreSelfReferences(pg, selfKeys);
+                restoreSelfReferences(pg, selfKeys, key);
                 pg.commit();
             }
             return rows;
@@ -92,10 +93,11 @@ final class TableCopier {
         }
     }
 
-    private void restoreSelfReferences(Connection pg, Map<String, List<String[]>> selfKeys) throws SQLException {
+    private void restoreSelfReferences(Connection pg, Map<String, List<String[]>> selfKeys, RowKey key)
+            throws SQLException {
         try (Statement st = pg.createStatement()) {
             for (ForeignKey fk : plan.selfReferences()) {
-                rejectOrphans(pg, fk, selfKeys.get(fk.name()));
+                rejectOrphans(pg, fk, selfKeys.get(fk.name()), key);
                 st.execute("ALTER TABLE " + Identifiers.quote(fk.table()) + " ADD CONSTRAINT "
                         + Identifiers.quote(fk.name()) + " " + fk.definition());
             }
@@ -107,7 +109,7 @@ final class TableCopier {
      * rejected) cannot stay: they are removed, repeatedly (chains), and reported as rejected,
      * as a foreign key would have refused them.
      */
-    private void rejectOrphans(Connection pg, ForeignKey fk, List<String[]> pairs) throws SQLException {
+    private void rejectOrphans(Connection pg, ForeignKey fk, List<String[]> pairs, RowKey key) throws SQLException {
         if (pairs.isEmpty()) {
             return;
         }
@@ -115,7 +117,7 @@ final class TableCopier {
         String notNull = pairs.stream().map(p -> "c." + p[0] + " IS NOT NULL").collect(Collectors.joining(" AND "));
         String matches = pairs.stream().map(p -> "p." + p[1] + " = c." + p[0]).collect(Collectors.joining(" AND "));
         String delete = "DELETE FROM " + table + " c WHERE " + notNull + " AND NOT EXISTS (SELECT 1 FROM " + table
-                + " p WHERE " + matches + ") RETURNING c::text";
+                + " p WHERE " + matches + ") RETURNING c::text" + key.targetColumns("c");
         List<Finding> orphans = new ArrayList<>();
         boolean removed = true;
         while (removed) {
@@ -125,7 +127,7 @@ final class TableCopier {
                     removed = true;
                     orphans.add(new Finding(plan.name(), 0, null, Finding.Action.REJECTED, "refers to a row of its own"
                             + " table that was not ported (foreign key " + fk.name() + "); rowid unknown, the row as"
-                            + " PostgreSQL held it is given", rs.getString(1)));
+                            + " PostgreSQL held it is given", rs.getString(1)).withKey(key.of(rs, 2)));
                 }
             }
         }
@@ -156,12 +158,14 @@ final class TableCopier {
         private final Connection sqlite;
         private final Connection pg;
         private final CopyBuffer buffer = new CopyBuffer();
+        private final RowKey key;
         private Checkpoint checkpoint;
 
-        Batcher(Connection sqlite, Connection pg, Checkpoint start) {
+        Batcher(Connection sqlite, Connection pg, Checkpoint start, RowKey key) {
             this.sqlite = sqlite;
             this.pg = pg;
             this.checkpoint = start;
+            this.key = key;
         }
 
         /** Copies the rows on one side of the checkpoint, batch by batch; returns the rows written. */
@@ -228,9 +232,11 @@ final class TableCopier {
             long sent = 0;
             for (int seen = 0; seen < settings.batchRows() && sent < settings.batchBytes(); seen++) {
                 batch.last = rs.getLong(1);
+                int found = batch.findings.size();
                 if (encoder.encode(rs, batch.last, buffer, batch.findings)) {
                     batch.rows++;
                 }
+                key.name(rs, batch.findings, found);
                 // advance before writing: should PostgreSQL refuse the write, the batch ends at `last`
                 batch.more = rs.next();
                 if (buffer.length() >= FLUSH_BYTES) {
@@ -262,7 +268,9 @@ final class TableCopier {
                         long id = rs.getLong(1);
                         buffer.clear();
                         List<Finding> rowFindings = new ArrayList<>();
-                        if (!encoder.encode(rs, id, buffer, rowFindings)) {
+                        boolean encoded = encoder.encode(rs, id, buffer, rowFindings);
+                        key.name(rs, rowFindings, 0);
+                        if (!encoded) {
                             pending.addAll(rowFindings);
                             continue;
                         }
@@ -278,7 +286,8 @@ final class TableCopier {
                         } catch (PSQLException e) {
                             undo(e, copy, "single_row");
                             pending.add(new Finding(plan.name(), id, null, Finding.Action.REJECTED,
-                                    "PostgreSQL refused the row: " + Messages.oneLine(e.getMessage()), null));
+                                    "PostgreSQL refused the row: " + Messages.oneLine(e.getMessage()), null)
+                                    .withKey(key.of(rs)));
                         } finally {
                             cancel(copy);
                         }

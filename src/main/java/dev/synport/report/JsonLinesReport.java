@@ -1,5 +1,6 @@
 package dev.synport.report;
 
+import dev.synport.PrivateFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,9 +16,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Writes findings as JSON Lines, one object per finding: table, rowid, column, action,
- * reason and the original value (text as a JSON string with every character escaped that
- * needs it, blobs as {@code {"hex": "..."}}). The file is created on the first finding only.
+ * Writes findings as JSON Lines, one object per finding: table, rowid, the row's key (an
+ * object of column to value, or null when the table has no key), column, action, reason and
+ * the original value (text as a JSON string with every character escaped that
+ * needs it, blobs as {@code {"hex": "..."}}). The file is created on the first finding only,
+ * readable by its owner only: it holds original values such as password hashes.
  */
 public final class JsonLinesReport implements FindingSink, AutoCloseable {
     private final Path path;
@@ -36,8 +39,8 @@ public final class JsonLinesReport implements FindingSink, AutoCloseable {
         try {
             if (writer == null) {
                 // appended: a report named again on a rerun keeps what earlier runs found
-                writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
+                PrivateFiles.createIfMissing(path);
+                writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             }
             for (Finding f : findings) {
                 writer.write(toJson(f));
@@ -74,12 +77,23 @@ public final class JsonLinesReport implements FindingSink, AutoCloseable {
         StringBuilder b = new StringBuilder(128);
         b.append("{\"table\":").append(string(f.table()))
                 .append(",\"rowid\":").append(f.rowid())
+                .append(",\"key\":").append(key(f.key()))
                 .append(",\"column\":").append(f.column() == null ? "null" : string(f.column()))
                 .append(",\"action\":").append(string(f.action().name().toLowerCase(Locale.ROOT)))
                 .append(",\"reason\":").append(string(f.reason()))
                 .append(",\"original\":").append(value(f.original()))
                 .append('}');
         return b.toString();
+    }
+
+    private static String key(Map<String, Object> key) {
+        if (key.isEmpty()) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder("{");
+        key.forEach((column, v) -> b.append(b.length() > 1 ? "," : "").append(string(column)).append(':')
+                .append(value(v)));
+        return b.append('}').toString();
     }
 
     private static String value(Object v) {

@@ -4,6 +4,7 @@ import dev.synport.FailureReason;
 import dev.synport.PortException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,9 @@ public final class Snapshot implements AutoCloseable {
      */
     public static Snapshot locate(Path path, Consumer<String> notice) {
         Path file = path.toAbsolutePath().normalize();
+        if (!Files.exists(file) && !Files.notExists(file)) {
+            throw permissionDenied(path, null); // neither: a directory above it may not be searched
+        }
         if (!Files.exists(file)) {
             throw new PortException(FailureReason.SQLITE_MISSING,
                     "the SQLite database " + path + " does not exist; check the --sqlite-database path");
@@ -66,6 +70,8 @@ public final class Snapshot implements AutoCloseable {
                         path + " is not a SQLite database (its header is not 'SQLite format 3');"
                                 + " check the --sqlite-database path");
             }
+        } catch (AccessDeniedException e) {
+            throw permissionDenied(path, e);
         } catch (IOException e) {
             throw new PortException(FailureReason.SQLITE_MISSING,
                     "cannot read the SQLite database " + path + ": " + e.getMessage(), e);
@@ -82,6 +88,11 @@ public final class Snapshot implements AutoCloseable {
             return new Snapshot(file, false, PrivateCopy.make(file, tempRoot, notice));
         }
         return new Snapshot(file, !walPending, null);
+    }
+
+    private static PortException permissionDenied(Path path, AccessDeniedException e) {
+        return new PortException(FailureReason.SQLITE_MISSING, "cannot read the SQLite database " + path
+                + ": permission denied; run the port as a user who may read it (e.g. the one Synapse runs as)", e);
     }
 
     public Path file() {

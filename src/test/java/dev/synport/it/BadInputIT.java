@@ -50,6 +50,10 @@ class BadInputIT {
     @TempDir
     Path dir;
 
+    /** The runs' log files, apart from {@link #dir} whose content some tests check. */
+    @TempDir
+    Path logs;
+
     @BeforeAll
     static void restoreTemplate(PostgresServer pg, @TempDir Path setup) throws SQLException {
         Target.create(pg, TEMPLATE, "pg-v72-synapse-init.sql", setup);
@@ -328,7 +332,8 @@ class BadInputIT {
         Path stderr = dir.resolve("stderr.txt");
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString(), "--sqlite-database", EMPTY_V72.toString(), "--postgres-config",
-                config.toString(), "--report", dir.resolve("report.jsonl").toString())
+                config.toString(), "--report", dir.resolve("report.jsonl").toString(), "--log-file",
+                logs.resolve("port-synapse.log").toString())
                 .redirectError(stderr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
@@ -386,8 +391,10 @@ class BadInputIT {
         Cli.Result result = port(EMPTY_V72, target.config());
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).contains("warning: the target database has LC_COLLATE '" + actual + "' and LC_CTYPE '"
-                + actual + "', but Synapse needs C for both; going on because database.allow_unsafe_locale is set");
+        assertThat(result.err()).as("warnings go to stderr").isEqualTo("warning: the target database has LC_COLLATE '"
+                + actual + "' and LC_CTYPE '"
+                + actual + "', but Synapse needs C for both; going on because database.allow_unsafe_locale is set\n");
+        assertThat(result.out()).doesNotContain("warning:");
     }
 
     @Test
@@ -501,8 +508,26 @@ class BadInputIT {
         Cli.Result result = Cli.run("--sqlite-database", EMPTY_V72.toString(), "--postgres-config", "x.yaml",
                 "--frobnicate");
 
-        assertThat(errorLine(result, 2)).isEqualTo("error: Unknown option: '--frobnicate'; run 'synapse-port-db"
+        assertThat(errorLine(result, 2)).isEqualTo("error: unknown option '--frobnicate'; run 'synapse-port-db"
                 + " --help' for the options");
+    }
+
+    /** picocli would answer "Missing required options" first: the real mistake is named instead. */
+    @Test
+    void unknownOptionAloneIsNamedRatherThanTheMissingOnes() {
+        Cli.Result result = Cli.run("--frobnicate");
+
+        assertThat(errorLine(result, 2)).isEqualTo("error: unknown option '--frobnicate'; run 'synapse-port-db"
+                + " --help' for the options");
+    }
+
+    @Test
+    void strayArgumentIsNamedEvenAfterAnOptionValue() {
+        Cli.Result result = Cli.run("--sqlite-database", EMPTY_V72.toString(), "--postgres-config", "x.yaml",
+                "--jobs", "2", "homeserver.db");
+
+        assertThat(errorLine(result, 2)).isEqualTo("error: unexpected argument 'homeserver.db' (this command takes"
+                + " no positional arguments); run 'synapse-port-db --help' for the options");
     }
 
     @Test
@@ -513,12 +538,14 @@ class BadInputIT {
                 + " run 'synapse-port-db --help' for the options");
     }
 
-    @Test
-    void zeroBatchSizeExitsTwoBeforeReadingAnything() {
+    /** "-5" is the option's value, not an unknown option. */
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-5"})
+    void batchSizeBelowOneExitsTwoBeforeReadingAnything(String size) {
         Cli.Result result = Cli.run("--sqlite-database", dir.resolve("none.db").toString(), "--postgres-config",
-                dir.resolve("none.yaml").toString(), "--batch-size", "0");
+                dir.resolve("none.yaml").toString(), "--batch-size", size);
 
-        assertThat(errorLine(result, 2)).isEqualTo("error: --batch-size must be at least 1, got 0; run"
+        assertThat(errorLine(result, 2)).isEqualTo("error: --batch-size must be at least 1, got " + size + "; run"
                 + " 'synapse-port-db --help' for the options");
     }
 
@@ -575,7 +602,8 @@ class BadInputIT {
 
     private Cli.Result port(Path sqlite, Path config, String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of("--sqlite-database", sqlite.toString(),
-                "--postgres-config", config.toString(), "--report", dir.resolve("report.jsonl").toString()));
+                "--postgres-config", config.toString(), "--report", dir.resolve("report.jsonl").toString(),
+                "--log-file", logs.resolve("port-synapse.log").toString()));
         args.addAll(List.of(extra));
         Cli.Result result = Cli.run(Map.of(), args.toArray(String[]::new));
         assertThat(dir.resolve("report.jsonl")).as("no report for a refused port").doesNotExist();

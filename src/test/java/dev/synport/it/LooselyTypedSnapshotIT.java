@@ -46,10 +46,12 @@ class LooselyTypedSnapshotIT {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).contains("0 values repaired and 3 rows rejected");
         assertThat(Files.readAllLines(report)).satisfiesExactlyInAnyOrder(
-                line -> assertThat(line).contains("\"table\":\"state_groups\"", "\"column\":\"id\"",
+                line -> assertThat(line).contains("\"table\":\"state_groups\"", "\"key\":{\"id\":\"bad\"}", "\"column\":\"id\"",
                         "text value in an integer column"),
-                line -> assertThat(line).contains("\"table\":\"refresh_tokens\"", "\"column\":\"expiry_ts\""),
-                line -> assertThat(line).contains("\"table\":\"refresh_tokens\"", "refresh_tokens_next_token_id_fkey",
+                line -> assertThat(line).contains("\"table\":\"refresh_tokens\"", "\"key\":{\"id\":201}",
+                        "\"column\":\"expiry_ts\""),
+                line -> assertThat(line).contains("\"table\":\"refresh_tokens\"", "\"key\":{\"id\":200}",
+                        "refresh_tokens_next_token_id_fkey",
                         "rt200"));
         try (Connection c = target.connect()) {
             assertThat(OfficialParityIT.column(c, "SELECT count(*) FROM state_groups")).containsExactly("375");

@@ -12,6 +12,13 @@ import java.util.concurrent.TimeUnit;
  * process can be killed, and its peak resident memory read while it runs.
  */
 public final class JarRun {
+    /**
+     * A prefix for {@link #start(List, Path, Path, String...)}: the tests run as root, whom file
+     * modes do not stop; {@code nobody} they do.
+     */
+    public static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=nobody", "--regid=nogroup",
+            "--clear-groups");
+
     private JarRun() {}
 
     public static Path jar() {
@@ -28,6 +35,18 @@ public final class JarRun {
                 "-jar", jar().toString()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /**
+     * Starts the jar after {@code prefix} (e.g. {@code setpriv ...} to run it as another user,
+     * or nothing); stdout and stderr go to files of their own.
+     */
+    public static Process start(List<String> prefix, Path stdout, Path stderr, String... args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                jar().toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
     }
 
     /**

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** A target database for one test, and a homeserver config file pointing at it. */
@@ -45,5 +46,21 @@ public record Target(PostgresServer server, String database, Path config) {
 
     public Connection connect() throws SQLException {
         return server.connect(database);
+    }
+
+    /** The database's content now, to compare with an earlier state. */
+    public DatabaseState state() throws SQLException {
+        try (Connection c = connect()) {
+            return DatabaseState.read(c);
+        }
+    }
+
+    /** Whether a port has begun here: the tracking table exists. */
+    public boolean hasTrackingTable() throws SQLException {
+        try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT to_regclass('port_from_sqlite3') IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
     }
 }

@@ -1,0 +1,79 @@
+package dev.synport.progress;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the run's progress into the log: each phase, each table's start and result (rows
+ * handled and time taken), warnings; every committed batch at DEBUG. Thread-safe.
+ */
+public final class LoggingProgress implements ProgressListener {
+    private static final Logger LOG = LoggerFactory.getLogger(LoggingProgress.class);
+
+    private final Clock clock;
+    private final Map<String, Table> tables = new ConcurrentHashMap<>();
+
+    public LoggingProgress(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public void phase(String description) {
+        LOG.info("phase: {}", description);
+    }
+
+    @Override
+    public void tableStarted(String table, long done, long total) {
+        tables.put(table, new Table(clock.instant(), total));
+        LOG.info("table {}: started, {} of {} rows ported before this run", table, done, total);
+    }
+
+    @Override
+    public void rowsCommitted(String table, long rows) {
+        Table t = tables.get(table);
+        long handled = t == null ? rows : t.add(rows);
+        LOG.debug("table {}: {} more rows committed ({} this run)", table, rows, handled);
+    }
+
+    @Override
+    public void tableFinished(String table) {
+        Table t = tables.remove(table);
+        if (t == null) {
+            LOG.info("table {}: finished", table);
+            return;
+        }
+        LOG.info("table {}: finished, {} rows handled this run in {} ms ({} rows in the snapshot)", table,
+                t.handled(), Duration.between(t.started, clock.instant()).toMillis(), t.total);
+    }
+
+    @Override
+    public void warning(String message) {
+        LOG.warn("{}", message);
+    }
+
+    /** One table's copy so far. */
+    private static final class Table {
+        private final Instant started;
+        private final long total;
+        private long handled;
+
+        Table(Instant started, long total) {
+            this.started = started;
+            this.total = total;
+        }
+
+        synchronized long add(long rows) {
+            handled += rows;
+            return handled;
+        }
+
+        synchronized long handled() {
+            return handled;
+        }
+    }
+}
