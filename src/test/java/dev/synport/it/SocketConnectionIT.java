@@ -3,6 +3,8 @@ package dev.synport.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synport.testing.Cli;
+import dev.synport.testing.ConfigExample;
+import dev.synport.testing.ConnectionProbe;
 import dev.synport.testing.EmbeddedPostgresServer;
 import dev.synport.testing.Fixtures;
 import dev.synport.testing.SqliteCounts;
@@ -39,7 +41,8 @@ class SocketConnectionIT {
 
     @BeforeAll
     static void startServer() throws SQLException {
-        server = EmbeddedPostgresServer.start(Map.of(), List.of(
+        // also in /tmp, one of the directories searched when no host is given
+        server = EmbeddedPostgresServer.start(Map.of("unix_socket_directories", "/tmp"), List.of(
                 "local all \"" + OS_USER + "\" peer map=os_users",
                 "local all socket_trustee trust",
                 "local all socket_limited trust",
@@ -54,6 +57,7 @@ class SocketConnectionIT {
             st.execute("CREATE ROLE socket_limited LOGIN");
             st.execute("CREATE ROLE peer_stranger LOGIN");
             st.execute("CREATE ROLE pgpass_user LOGIN PASSWORD 'from-the-pgpass:file'");
+            st.execute("CREATE ROLE synapse_user LOGIN PASSWORD 'secretpassword'");
         }
     }
 
@@ -146,6 +150,59 @@ class SocketConnectionIT {
                 + " \"socket_limited\"; and (connected to limited_target) ALTER SCHEMA public OWNER TO"
                 + " \"socket_limited\"; or at least: GRANT CREATE, USAGE ON SCHEMA public TO \"socket_limited\"");
         assertThat(count("limited_target", "pg_catalog.pg_tables WHERE schemaname = 'public' AND true")).isZero();
+    }
+
+    @Test
+    void sslmodeRequireAgainstAServerWithoutSslSaysWhatToChange() throws Exception {
+        Path config = Files.writeString(dir.resolve("require.yaml"), "database:\n  name: psycopg2\n  args:\n"
+                + "    user: postgres\n    database: postgres\n    host: localhost\n    port: " + server.port()
+                + "\n    sslmode: require\n");
+
+        Cli.Result result = port(EMPTY, config, Map.of());
+
+        assertThat(result.errorLine(5)).isEqualTo("error: PostgreSQL at localhost:" + server.port() + " does not"
+                + " accept SSL connections, and sslmode is 'require'; turn ssl on in the server's postgresql.conf, or"
+                + " set database.args.sslmode to prefer (or disable) where the network is trusted");
+    }
+
+    @Test
+    void socketExampleConnectsWithPeerAuthentication() throws Exception {
+        createDatabase("socket_example", OS_USER);
+        Path config = ConfigExample.adapted("homeserver-postgres-socket.yaml", Map.of("host",
+                server.socketDirectory().toString(), "port", Integer.toString(server.port()), "user", OS_USER,
+                "database", "socket_example"), dir);
+
+        assertThat(ConnectionProbe.connect(config, Map.of()))
+                .isEqualTo(new ConnectionProbe.Session(OS_USER, "socket_example", false, true));
+    }
+
+    @Test
+    void tcpExampleConnectsWithItsPassword() throws Exception {
+        createDatabase("tcp_example", "synapse_user");
+        Path config = ConfigExample.adapted("homeserver-postgres.yaml", Map.of("port",
+                Integer.toString(server.port()), "database", "tcp_example"), dir);
+
+        assertThat(ConnectionProbe.connect(config, Map.of()))
+                .isEqualTo(new ConnectionProbe.Session("synapse_user", "tcp_example", false, false));
+    }
+
+    @Test
+    void pghostNamingASocketDirectoryIsUsed() throws Exception {
+        createDatabase("pghost_socket", "socket_trustee");
+        Path config = Files.writeString(dir.resolve("pghost.yaml"), "database:\n  name: psycopg2\n  args:\n"
+                + "    user: socket_trustee\n    database: pghost_socket\n");
+        ConnectionProbe.Session session = ConnectionProbe.connect(config,
+                Map.of("PGHOST", server.socketDirectory().toString(), "PGPORT", Integer.toString(server.port())));
+        assertThat(session).isEqualTo(new ConnectionProbe.Session("socket_trustee", "pghost_socket", false, true));
+    }
+
+    @Test
+    void withoutAnyHostTheDefaultSocketIsUsed() throws Exception {
+        createDatabase("default_socket", "socket_trustee");
+        Path config = Files.writeString(dir.resolve("nohost.yaml"), "database:\n  name: psycopg2\n  args:\n"
+                + "    user: socket_trustee\n    database: default_socket\n    port: " + server.port() + "\n");
+        ConnectionProbe.Session session = ConnectionProbe.connect(config, Map.of());
+        assertThat(session).isEqualTo(new ConnectionProbe.Session("socket_trustee", "default_socket", false, true));
     }
 
     private static void createDatabase(String name, String owner) throws SQLException {

@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * PostgreSQL started from the io.zonky binaries on Maven Central; no installation needed.
@@ -48,9 +49,11 @@ public final class EmbeddedPostgresServer implements PostgresServer {
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("full_page_writes", "off")
-                    .setServerConfig("max_connections", "100")
-                    .setServerConfig("unix_socket_directories", socketDirectory.toString());
+                    .setServerConfig("max_connections", "100");
             serverConfig.forEach(builder::setServerConfig);
+            // its own socket directory first, then any the caller adds
+            builder.setServerConfig("unix_socket_directories", socketDirectory + Optional.ofNullable(
+                    serverConfig.get("unix_socket_directories")).map(more -> "," + more).orElse(""));
             postgres = builder.start();
             List<String> hba = new ArrayList<>(hbaFirst);
             hba.addAll(DEFAULT_HBA);
@@ -69,7 +72,8 @@ public final class EmbeddedPostgresServer implements PostgresServer {
     }
 
     /**
-     * A server of its own, with these postgresql.conf settings, these pg_hba.conf lines before
+     * A server of its own, with these postgresql.conf settings (unix_socket_directories: more
+     * directories besides its own), these pg_hba.conf lines before
      * the default ones (the first matching line wins), and these pg_ident.conf lines.
      */
     public static EmbeddedPostgresServer start(Map<String, String> serverConfig, List<String> hbaFirst,
