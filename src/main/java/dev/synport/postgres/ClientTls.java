@@ -134,9 +134,9 @@ final class ClientTls {
             pkcs8 = switch (pem.group(1)) {
                 case "PRIVATE KEY" -> der;
                 case "RSA PRIVATE KEY" -> rsaPkcs8(der);
-                default -> throw invalid("database.args.sslkey: " + file + " holds a " + pem.group(1)
-                        + ", which this tool cannot read; convert it with: openssl pkcs8 -topk8 -nocrypt -in "
-                        + file + " -out client.pk8.pem");
+                default -> throw invalid("database.args.sslkey: " + file + " holds a key this tool cannot read"
+                        + " (BEGIN " + pem.group(1) + "); convert it to an unencrypted PKCS#8 key with: openssl"
+                        + " pkcs8 -topk8 -nocrypt -in " + file + " -out client.pk8.pem");
             };
         }
         try {

@@ -47,14 +47,16 @@ public final class PostgresTarget implements AutoCloseable {
         for (Endpoint endpoint : settings.endpoints()) {
             PGSimpleDataSource probe = new PGSimpleDataSource();
             probe.setURL(url(settings, endpoint));
-            try (Connection ignored = probe.getConnection(settings.user(), settings.password().orElse(null))) {
-                return new PostgresTarget(settings, pool(settings, endpoint, minConnections));
+            try {
+                probe.getConnection(settings.user(), settings.password().orElse(null)).close();
             } catch (SQLException e) {
                 if (settings.endpoints().size() == 1) {
                     throw new PortException(FailureReason.PORT_FAILED, errors.connecting(settings, endpoint, e), e);
                 }
                 failures.add(errors.connecting(settings, endpoint, e));
+                continue;
             }
+            return new PostgresTarget(settings, pool(settings, endpoint, minConnections));
         }
         throw new PortException(FailureReason.PORT_FAILED, "no host in database.args.host answered: "
                 + String.join("; then ", failures));

@@ -205,6 +205,30 @@ class SocketConnectionIT {
         assertThat(session).isEqualTo(new ConnectionProbe.Session("socket_trustee", "default_socket", false, true));
     }
 
+    @Test
+    void hostListIsTriedInOrderUntilAServerAnswers() throws Exception {
+        createDatabase("host_list", "socket_trustee");
+        Path config = config(dir.resolve("no-server-here") + "," + server.socketDirectory(), "socket_trustee",
+                "host_list");
+        assertThat(ConnectionProbe.connect(config, Map.of()))
+                .isEqualTo(new ConnectionProbe.Session("socket_trustee", "host_list", false, true));
+    }
+
+    @Test
+    void hostListWhereNoServerAnswersSaysWhatEachHostDid() throws Exception {
+        Path empty = Files.createDirectory(dir.resolve("no-server-here"));
+        int closed = server.port() + 1;
+        Path config = config(empty + ",localhost", OS_USER, "peer_target", closed);
+
+        Cli.Result result = port(EMPTY, config, Map.of());
+
+        assertThat(result.errorLine(5)).startsWith("error: no host in database.args.host answered: cannot connect"
+                + " to PostgreSQL at " + empty + ":" + closed + ": no server listens on the socket " + empty
+                + "/.s.PGSQL." + closed + " (").endsWith("; then cannot connect to PostgreSQL at localhost:" + closed
+                + ": the connection was refused; check database.args.host and database.args.port, and that"
+                + " PostgreSQL is running and accepts TCP connections there");
+    }
+
     private static void createDatabase(String name, String owner) throws SQLException {
         server.createDatabase(name);
         try (Connection c = server.connect("postgres"); Statement st = c.createStatement()) {
