@@ -7,6 +7,7 @@ import dev.synport.testing.ConfigExample;
 import dev.synport.testing.ConnectionProbe;
 import dev.synport.testing.EmbeddedPostgresServer;
 import dev.synport.testing.Fixtures;
+import dev.synport.testing.JarRun;
 import dev.synport.testing.SqliteCounts;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,6 +80,19 @@ class SocketConnectionIT {
         for (String table : List.of("events", "users", "rooms", "event_json", "state_events")) {
             assertThat(count("peer_target", table)).as(table).isEqualTo(expected.get(table)).isPositive();
         }
+    }
+
+    @Test
+    void packagedJarPortsOverTheSocketWithPeerAuthentication() throws Exception {
+        createDatabase("jar_target", OS_USER);
+        Path config = config(server.socketDirectory().toString(), OS_USER, "jar_target");
+        Path log = dir.resolve("jar.log");
+
+        int exit = JarRun.run(log, "--sqlite-database", EMPTY.toString(), "--postgres-config", config.toString(),
+                "--report", dir.resolve("report.jsonl").toString());
+
+        assertThat(exit).as(Files.readString(log)).isZero();
+        assertThat(tableOwner("jar_target", "events")).isEqualTo(OS_USER);
     }
 
     @Test

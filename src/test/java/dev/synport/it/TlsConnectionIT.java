@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * TLS against a real server whose certificate (for {@code localhost}) a self-signed CA made in
@@ -173,6 +175,17 @@ class TlsConnectionIT {
         assertThat(result.errorLine(5)).startsWith("error: PostgreSQL at localhost:" + server.port()
                 + " wants a client certificate for role 'tls_cert_user' (").endsWith("); set database.args.sslcert"
                 + " and sslkey to a certificate whose CN is tls_cert_user, signed by a CA in the server's ssl_ca_file");
+    }
+
+    /** synapse_user may connect with or without TLS; each mode decides as libpq's does. */
+    @ParameterizedTest
+    @CsvSource({"disable,false", "allow,false", "prefer,true", "require,true", "verify-ca,true", "verify-full,true"})
+    void eachSslmodeEncryptsOrNotAsLibpqDoes(String mode, boolean encrypted) throws Exception {
+        String db = database("synapse_user");
+        Path config = config("localhost", db, "synapse_user", "password: secretpassword", "sslmode: " + mode,
+                "sslrootcert: " + ca);
+        assertThat(ConnectionProbe.connect(config, Map.of("HOME", dir.toString())))
+                .isEqualTo(new ConnectionProbe.Session("synapse_user", db, encrypted, false));
     }
 
     @Test
