@@ -15,6 +15,7 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.InvalidKeySpecException;
@@ -114,7 +115,7 @@ final class ClientTls {
         Collection<? extends Certificate> certificates;
         try (InputStream in = new ByteArrayInputStream(bytes)) {
             certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
-        } catch (IOException | java.security.cert.CertificateException e) {
+        } catch (IOException | CertificateException e) {
             throw invalid("database.args." + key + ": " + file + " holds no readable certificate; give a PEM file"
                     + " (-----BEGIN CERTIFICATE-----)");
         }

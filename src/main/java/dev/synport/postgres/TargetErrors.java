@@ -11,6 +11,7 @@ import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.sql.SQLException;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -30,7 +31,7 @@ public final class TargetErrors {
         String where = "PostgreSQL at " + endpoint.describe();
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String detail = Messages.oneLine(e.getMessage());
-        String message = detail.toLowerCase(java.util.Locale.ROOT);
+        String message = detail.toLowerCase(Locale.ROOT);
         String role = "'" + s.user() + "'";
         if (message.contains("peer authentication failed") || message.contains("ident authentication failed")) {
             String method = message.contains("peer") ? "peer" : "ident";

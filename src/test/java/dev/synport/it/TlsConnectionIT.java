@@ -11,6 +11,7 @@ import dev.synport.testing.TestCertificates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -137,7 +138,7 @@ class TlsConnectionIT {
         Files.copy(ca, dir.resolve(".postgresql/root.crt"));
         assertThat(ConnectionProbe.connect(config("localhost", db, "tls_user"),
                 Map.of("HOME", dir.toString(), "PGSSLMODE", "verify-full")).ssl()).isTrue();
-        Files.copy(otherCa, dir.resolve(".postgresql/root.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(otherCa, dir.resolve(".postgresql/root.crt"), StandardCopyOption.REPLACE_EXISTING);
         Cli.Result result = Cli.run(Map.of("HOME", dir.toString(), "PGSSLMODE", "require"), "--sqlite-database",
                 EMPTY.toString(), "--postgres-config", config("localhost", db, "tls_user").toString());
         assertThat(result.errorLine(5)).as("libpq checks the CA under require when root.crt exists")
