@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -201,14 +202,19 @@ public final class ConfigLoader {
     private Optional<String> fromPassFile(Optional<String> configured, List<Endpoint> endpoints, String db,
             String user, List<String> warnings) {
         PassFile file = new PassFile(configured.map(Path::of).orElseGet(() -> home().resolve(".pgpass")));
-        for (Endpoint endpoint : endpoints) {
-            String host = DEFAULT_SOCKET_DIRECTORIES.contains(endpoint.host()) ? "localhost" : endpoint.host();
-            Optional<String> password = file.lookup(host, endpoint.port(), db, user, warnings::add);
-            if (password.isPresent()) {
-                return password;
+        Set<String> fileWarnings = new LinkedHashSet<>(); // said once, not once per endpoint
+        try {
+            for (Endpoint endpoint : endpoints) {
+                String host = DEFAULT_SOCKET_DIRECTORIES.contains(endpoint.host()) ? "localhost" : endpoint.host();
+                Optional<String> password = file.lookup(host, endpoint.port(), db, user, fileWarnings::add);
+                if (password.isPresent()) {
+                    return password;
+                }
             }
+            return Optional.empty();
+        } finally {
+            warnings.addAll(fileWarnings);
         }
-        return Optional.empty();
     }
 
     /**

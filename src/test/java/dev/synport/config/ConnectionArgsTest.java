@@ -154,9 +154,10 @@ class ConnectionArgsTest {
     void passwordFileReadableByOthersIsIgnoredWithAWarning() throws IOException {
         Path pgpass = passFile(dir.resolve("pgpass"), "*:*:*:*:leaked");
         Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-r--r--"));
-        LoadedConfig config = load(Map.of("PGPASSFILE", pgpass.toString()), Set.of());
+        LoadedConfig config = load(Map.of("PGPASSFILE", pgpass.toString()), Set.of(), "host: h1,h2");
         assertThat(config.settings().password()).isEmpty();
-        assertThat(config.warnings()).containsExactly("password file " + pgpass + " has group or world access;"
+        assertThat(config.warnings()).as("once for both hosts").containsExactly("password file " + pgpass
+                + " has group or world access;"
                 + " permissions should be u=rw (0600) or less; ignoring it (fix with: chmod 0600 " + pgpass + ")");
     }
 
