@@ -35,13 +35,14 @@ public final class TargetErrors {
         String role = "'" + s.user() + "'";
         if (message.contains("peer authentication failed") || message.contains("ident authentication failed")) {
             String method = message.contains("peer") ? "peer" : "ident";
+            String line = endpoint.isUnixSocket() ? "local " + s.database() + " " + s.user()
+                    : "host " + s.database() + " " + s.user() + " 127.0.0.1/32";
             return where + " refused " + method + " authentication: this program runs as OS user '" + osUser
                     + "' and asked for role " + role + "; run it as the OS user named like the role (sudo -u "
-                    + s.user() + " ...), or set database.args.user to " + osUser + "'s role, or let the role use"
-                    + " a password with a pg_hba.conf line such as '"
-                    + (endpoint.isUnixSocket() ? "local " : "host ") + s.database() + " " + s.user()
-                    + (endpoint.isUnixSocket() ? "" : " 127.0.0.1/32") + " scram-sha-256' above the " + method
-                    + " line (then reload PostgreSQL) and set database.args.password";
+                    + s.user() + " ...), or map the OS user to the role in pg_ident.conf ('" + line + " " + method
+                    + " map=synapse' in pg_hba.conf and 'synapse " + osUser + " " + s.user() + "' in pg_ident.conf),"
+                    + " or give the role a password ('" + line + " scram-sha-256' in pg_hba.conf above the " + method
+                    + " line) and set database.args.password; then reload PostgreSQL";
         }
         if (message.contains("no pg_hba.conf entry")) {
             return where + " has no pg_hba.conf line for role " + role + " and database '" + s.database() + "' ("

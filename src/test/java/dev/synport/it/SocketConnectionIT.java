@@ -133,9 +133,10 @@ class SocketConnectionIT {
         assertThat(result.errorLine(5)).isEqualTo("error: PostgreSQL at " + server.socketDirectory() + ":"
                 + server.port() + " refused peer authentication: this program runs as OS user '" + OS_USER
                 + "' and asked for role 'peer_stranger'; run it as the OS user named like the role (sudo -u"
-                + " peer_stranger ...), or set database.args.user to " + OS_USER + "'s role, or let the role use a"
-                + " password with a pg_hba.conf line such as 'local stranger_target peer_stranger scram-sha-256'"
-                + " above the peer line (then reload PostgreSQL) and set database.args.password");
+                + " peer_stranger ...), or map the OS user to the role in pg_ident.conf ('local stranger_target"
+                + " peer_stranger peer map=synapse' in pg_hba.conf and 'synapse " + OS_USER + " peer_stranger' in"
+                + " pg_ident.conf), or give the role a password ('local stranger_target peer_stranger scram-sha-256'"
+                + " in pg_hba.conf above the peer line) and set database.args.password; then reload PostgreSQL");
         assertThat(count("stranger_target", "pg_catalog.pg_tables WHERE schemaname = 'public' AND true")).isZero();
     }
 
