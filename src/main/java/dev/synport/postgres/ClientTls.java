@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
@@ -22,8 +23,10 @@ import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
@@ -127,6 +130,7 @@ final class ClientTls {
     }
 
     private static PrivateKey privateKey(String file, String algorithm) throws GeneralSecurityException {
+        refuseSharedKey(Path.of(file));
         byte[] bytes = read(file, "sslkey");
         Matcher pem = PEM.matcher(new String(bytes, StandardCharsets.US_ASCII));
         byte[] pkcs8 = bytes;
@@ -145,6 +149,32 @@ final class ClientTls {
         } catch (InvalidKeySpecException e) {
             throw invalid("database.args.sslkey: " + file + " is not an unencrypted " + algorithm + " private key"
                     + " for the certificate in sslcert; give its PEM key (openssl pkcs8 -topk8 -nocrypt)");
+        }
+    }
+
+    /**
+     * libpq refuses a key file that group or others may read: 0600 or less, or 0640 or less
+     * when root owns it.
+     */
+    private static void refuseSharedKey(Path file) {
+        Set<PosixFilePermission> permissions;
+        String owner;
+        try {
+            permissions = Files.getPosixFilePermissions(file);
+            owner = Files.getOwner(file).getName();
+        } catch (UnsupportedOperationException e) {
+            return; // no POSIX permissions (Windows): libpq does not check them there either
+        } catch (IOException e) {
+            return; // reading it says why
+        }
+        Set<PosixFilePermission> allowed = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        if (owner.equals("root")) {
+            allowed.add(PosixFilePermission.GROUP_READ);
+        }
+        if (!allowed.containsAll(permissions)) {
+            throw invalid("database.args.sslkey: private key file " + file + " has group or world access; it must"
+                    + " be u=rw (0600) or less if owned by the current user, or u=rw,g=r (0640) or less if owned by"
+                    + " root (fix with: chmod 0600 " + file + ")");
         }
     }
 

@@ -10,6 +10,7 @@ import dev.synport.testing.TestCertificates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -79,9 +80,28 @@ class ClientTlsTest {
     }
 
     @Test
+    void keyThatOthersMayReadIsRefusedAsLibpqDoes() throws IOException {
+        TestCertificates.Issued client = TestCertificates.authority("unit CA").issue("frank", List.of(), false, dir);
+        Files.setPosixFilePermissions(client.key(), PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(refusal(ssl("require", null, client.certificate(), client.key())).getMessage()).isEqualTo(
+                "database.args.sslkey: private key file " + client.key() + " has group or world access; it must be"
+                        + " u=rw (0600) or less if owned by the current user, or u=rw,g=r (0640) or less if owned by"
+                        + " root (fix with: chmod 0600 " + client.key() + ")");
+        Files.setPosixFilePermissions(client.key(), PosixFilePermissions.fromString("rw-r-----"));
+        boolean rootOwned = Files.getOwner(client.key()).getName().equals("root");
+        if (rootOwned) {
+            assertThat(ClientTls.context(ssl("require", null, client.certificate(), client.key())).getProtocol())
+                    .isEqualTo("TLS");
+        } else {
+            assertThat(refusal(ssl("require", null, client.certificate(), client.key())).getMessage())
+                    .contains("has group or world access");
+        }
+    }
+
+    @Test
     void encryptedOrForeignKeyFormatsSayHowToConvert() throws IOException {
         TestCertificates.Issued client = TestCertificates.authority("unit CA").issue("dave", List.of(), false, dir);
-        Path encrypted = Files.writeString(dir.resolve("encrypted.key"),
+        Path encrypted = keyFile(dir.resolve("encrypted.key"),
                 "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n"
                         + "-----END ENCRYPTED PRIVATE KEY-----\n");
         assertThat(refusal(ssl("require", null, client.certificate(), encrypted)).getMessage()).isEqualTo(
@@ -89,10 +109,17 @@ class ClientTlsTest {
                         + " KEY); convert it to an unencrypted PKCS#8 key with: openssl pkcs8 -topk8 -nocrypt -in "
                         + encrypted + " -out client.pk8.pem");
         TestCertificates.Issued other = TestCertificates.authority("unit CA").issue("erin", List.of(), false, dir);
-        Path garbage = Files.writeString(dir.resolve("garbage.key"), "-----BEGIN PRIVATE KEY-----\nAAAA\n"
+        Path garbage = keyFile(dir.resolve("garbage.key"), "-----BEGIN PRIVATE KEY-----\nAAAA\n"
                 + "-----END PRIVATE KEY-----\n");
         assertThat(refusal(ssl("require", null, other.certificate(), garbage)).getMessage()).isEqualTo(
                 "database.args.sslkey: " + garbage + " is not an unencrypted RSA private key for the certificate in"
                         + " sslcert; give its PEM key (openssl pkcs8 -topk8 -nocrypt)");
+    }
+
+    /** A key file as libpq wants it: 0600. */
+    private static Path keyFile(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
     }
 }
