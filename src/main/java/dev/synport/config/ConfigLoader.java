@@ -10,12 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -28,23 +31,35 @@ import org.yaml.snakeyaml.error.YAMLException;
  * Reads the {@code database} section of a homeserver config into {@link DatabaseSettings}.
  * Every error names the YAML path it is about; passwords are never quoted back.
  * Missing connection keys fall back to libpq's environment variables (PGHOST, PGPORT,
- * PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY,
- * PGCONNECT_TIMEOUT, PGAPPNAME), then to libpq's defaults, as psycopg2 does.
+ * PGUSER, PGPASSWORD, PGPASSFILE, PGDATABASE, PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY,
+ * PGCONNECT_TIMEOUT, PGAPPNAME), then to libpq's defaults, as psycopg2 does: no host means the
+ * first of {@link #DEFAULT_SOCKET_DIRECTORIES} holding the server's socket (else TCP to
+ * localhost), no password means the password file, and the client certificate files default
+ * to those under {@code ~/.postgresql/}.
  */
 public final class ConfigLoader {
     private static final Set<String> CONNECTORS = Set.of("psycopg2", "psycopg");
     private static final Set<String> USED_KEYS = Set.of(
-            "user", "password", "database", "dbname", "host", "port", "sslmode", "sslrootcert",
+            "user", "password", "passfile", "database", "dbname", "host", "port", "sslmode", "sslrootcert",
             "sslcert", "sslkey", "connect_timeout", "application_name", "keepalives",
             "keepalives_idle", "keepalives_interval", "keepalives_count");
     /** Twisted adbapi pool keys besides cp_min/cp_max; Synapse accepts them, they mean nothing here. */
     private static final Set<String> IGNORED_POOL_KEYS = Set.of("cp_reconnect", "cp_noisy", "cp_openfun");
     private static final String DEFAULT_APPLICATION_NAME = "synapse-port-db";
+    /** Where libpq builds look for the server's socket when no host is given: Debian's, then upstream's. */
+    public static final List<String> DEFAULT_SOCKET_DIRECTORIES = List.of("/var/run/postgresql", "/run/postgresql", "/tmp");
 
     private final Map<String, String> environment;
+    private final Predicate<Path> fileExists;
 
     public ConfigLoader(Map<String, String> environment) {
+        this(environment, Files::exists);
+    }
+
+    /** @param fileExists how to probe for the default socket and certificate files */
+    ConfigLoader(Map<String, String> environment, Predicate<Path> fileExists) {
         this.environment = Map.copyOf(environment);
+        this.fileExists = fileExists;
     }
 
     public LoadedConfig load(Path file) {
@@ -123,17 +138,11 @@ public final class ConfigLoader {
                 .orElse(System.getProperty("user.name", "postgres"));
         String db = text(values, "database").or(() -> text(values, "dbname"))
                 .or(() -> env("PGDATABASE")).orElse(user);
-        String host = text(values, "host").or(() -> env("PGHOST")).orElse("localhost");
-        int port = integer(values, "port").map(p -> checkPort(p, "database.args.port"))
-                .or(() -> env("PGPORT").map(p -> parsePort(p, "environment variable PGPORT")))
-                .orElse(5432);
-        Optional<String> password = text(values, "password").or(() -> env("PGPASSWORD"));
-        Optional<String> sslMode = text(values, "sslmode").map(m -> checkSslMode(m, "database.args.sslmode"))
-                .or(() -> env("PGSSLMODE").map(m -> checkSslMode(m, "environment variable PGSSLMODE")));
-        DatabaseSettings.SslSettings ssl = new DatabaseSettings.SslSettings(sslMode,
-                text(values, "sslrootcert").or(() -> env("PGSSLROOTCERT")),
-                text(values, "sslcert").or(() -> env("PGSSLCERT")),
-                text(values, "sslkey").or(() -> env("PGSSLKEY")));
+        List<Endpoint> endpoints = endpoints(values);
+        Optional<String> passFile = text(values, "passfile").or(() -> env("PGPASSFILE"));
+        Optional<String> password = text(values, "password").or(() -> env("PGPASSWORD"))
+                .or(() -> fromPassFile(passFile, endpoints, db, user, warnings));
+        DatabaseSettings.SslSettings ssl = ssl(values);
         Optional<Integer> timeout = integer(values, "connect_timeout")
                 .or(() -> env("PGCONNECT_TIMEOUT").map(v -> parseInteger(v, "environment variable PGCONNECT_TIMEOUT")));
         String applicationName = text(values, "application_name").or(() -> env("PGAPPNAME"))
@@ -149,9 +158,90 @@ public final class ConfigLoader {
             integer(values, key).ifPresent(v -> keepalives.put(key, Integer.toString(v)));
         }
         boolean allowUnsafeLocale = bool(database.get("allow_unsafe_locale"), "database.allow_unsafe_locale");
-        DatabaseSettings settings = new DatabaseSettings(name.toString(), host, port, db, user, password, ssl,
+        DatabaseSettings settings = new DatabaseSettings(name.toString(), endpoints, db, user, password, ssl,
                 timeout, applicationName, new DatabaseSettings.PoolSize(cpMin, cpMax), keepalives);
         return new LoadedConfig(settings, allowUnsafeLocale, warnings, Optional.empty());
+    }
+
+    /**
+     * {@code host} and {@code port} as libpq reads them: comma-separated lists, one port for every
+     * host or one for all; an empty or missing host is the default socket directory.
+     */
+    private List<Endpoint> endpoints(Map<String, Object> values) {
+        Optional<String> hostSource = text(values, "host").map(h -> "database.args.host")
+                .or(() -> env("PGHOST").map(h -> "environment variable PGHOST"));
+        List<String> hosts = List.of(text(values, "host").or(() -> env("PGHOST")).orElse("").split(",", -1));
+        String portSource = values.get("port") != null ? "database.args.port" : "environment variable PGPORT";
+        List<Integer> ports = text(values, "port").or(() -> env("PGPORT"))
+                .map(p -> Arrays.stream(p.split(",", -1)).map(v -> v.isBlank() ? 5432 : parsePort(v, portSource)).toList())
+                .orElse(List.of(5432));
+        if (ports.size() != 1 && ports.size() != hosts.size()) {
+            throw malformed(portSource + ": " + ports.size() + " ports for " + hosts.size() + " hosts in "
+                    + hostSource.orElse("database.args.host") + "; give one port, or one for each host");
+        }
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (int i = 0; i < hosts.size(); i++) {
+            int port = ports.get(ports.size() == 1 ? 0 : i);
+            String host = hosts.get(i).strip();
+            endpoints.add(new Endpoint(host.isEmpty() ? defaultHost(port) : host, port));
+        }
+        return endpoints;
+    }
+
+    /** libpq's default: the local socket; where no socket file is found, TCP to localhost. */
+    private String defaultHost(int port) {
+        return DEFAULT_SOCKET_DIRECTORIES.stream()
+                .filter(dir -> fileExists.test(Path.of(dir, ".s.PGSQL." + port)))
+                .findFirst().orElse("localhost");
+    }
+
+    /**
+     * The first password-file line matching an endpoint, in the endpoints' order. libpq looks up
+     * {@code localhost} for the default socket directory.
+     */
+    private Optional<String> fromPassFile(Optional<String> configured, List<Endpoint> endpoints, String db,
+            String user, List<String> warnings) {
+        PassFile file = new PassFile(configured.map(Path::of).orElseGet(() -> home().resolve(".pgpass")));
+        Set<String> fileWarnings = new LinkedHashSet<>(); // said once, not once per endpoint
+        try {
+            for (Endpoint endpoint : endpoints) {
+                String host = DEFAULT_SOCKET_DIRECTORIES.contains(endpoint.host()) ? "localhost" : endpoint.host();
+                Optional<String> password = file.lookup(host, endpoint.port(), db, user, fileWarnings::add);
+                if (password.isPresent()) {
+                    return password;
+                }
+            }
+            return Optional.empty();
+        } finally {
+            warnings.addAll(fileWarnings);
+        }
+    }
+
+    /**
+     * The TLS settings; certificate files default to libpq's under {@code ~/.postgresql/} when
+     * those exist.
+     */
+    private DatabaseSettings.SslSettings ssl(Map<String, Object> values) {
+        Optional<String> mode = text(values, "sslmode").map(m -> checkSslMode(m, "database.args.sslmode"))
+                .or(() -> env("PGSSLMODE").map(m -> checkSslMode(m, "environment variable PGSSLMODE")));
+        Optional<String> rootCert = text(values, "sslrootcert").or(() -> env("PGSSLROOTCERT"));
+        return new DatabaseSettings.SslSettings(mode,
+                rootCert.or(() -> existingDefault("root.crt")),
+                text(values, "sslcert").or(() -> env("PGSSLCERT")).or(() -> existingDefault("postgresql.crt")),
+                text(values, "sslkey").or(() -> env("PGSSLKEY")).or(() -> existingDefault("postgresql.key")));
+    }
+
+    private Optional<String> existingDefault(String name) {
+        Path file = defaultCertFile(name);
+        return fileExists.test(file) ? Optional.of(file.toString()) : Optional.empty();
+    }
+
+    private Path defaultCertFile(String name) {
+        return home().resolve(".postgresql").resolve(name);
+    }
+
+    private Path home() {
+        return Path.of(env("HOME").orElse(System.getProperty("user.home", "/")));
     }
 
     private static String checkSslMode(String mode, String source) {

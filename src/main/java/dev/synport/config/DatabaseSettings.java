@@ -1,8 +1,10 @@
 package dev.synport.config;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The PostgreSQL connection described by a homeserver config's {@code database} section.
@@ -10,8 +12,7 @@ import java.util.Optional;
  */
 public record DatabaseSettings(
         String connector,
-        String host,
-        int port,
+        List<Endpoint> endpoints,
         String database,
         String user,
         Optional<String> password,
@@ -23,7 +24,10 @@ public record DatabaseSettings(
 
     public DatabaseSettings {
         Objects.requireNonNull(connector);
-        Objects.requireNonNull(host);
+        endpoints = List.copyOf(endpoints);
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("no endpoint");
+        }
         Objects.requireNonNull(database);
         Objects.requireNonNull(user);
         Objects.requireNonNull(password);
@@ -34,14 +38,25 @@ public record DatabaseSettings(
         keepalives = Map.copyOf(keepalives);
     }
 
-    /** True when {@code host} names a Unix socket directory rather than a TCP host. */
-    public boolean isUnixSocket() {
-        return host.startsWith("/");
+    /** The first endpoint's host (of several when {@code host} is a list). */
+    public String host() {
+        return endpoints.get(0).host();
     }
 
-    /** {@code user@host:port/database}, safe to print. */
+    /** The first endpoint's port. */
+    public int port() {
+        return endpoints.get(0).port();
+    }
+
+    /** True when the (first) host names a Unix socket directory rather than a TCP host. */
+    public boolean isUnixSocket() {
+        return endpoints.get(0).isUnixSocket();
+    }
+
+    /** {@code user@host:port/database} (hosts separated by commas), safe to print. */
     public String describe() {
-        return user + "@" + host + ":" + port + "/" + database;
+        return user + "@" + endpoints.stream().map(Endpoint::describe).collect(Collectors.joining(","))
+                + "/" + database;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.synport.port;
 
 import dev.synport.FailureReason;
-import dev.synport.Messages;
 import dev.synport.Identifiers;
 import dev.synport.PortException;
 import dev.synport.config.LoadedConfig;
@@ -11,6 +10,7 @@ import dev.synport.postgres.CheckpointStore;
 import dev.synport.postgres.DeferredIndexes;
 import dev.synport.postgres.PortLock;
 import dev.synport.postgres.PostgresTarget;
+import dev.synport.postgres.TargetErrors;
 import dev.synport.postgres.TargetCatalog;
 import dev.synport.postgres.Transaction;
 import dev.synport.progress.ProgressListener;
@@ -69,6 +69,7 @@ public final class Porter {
 
     public PortSummary run(Path sqlitePath, LoadedConfig config, CopySettings copySettings, Path reportPath) {
         Instant started = clock.instant();
+        TargetErrors errors = new TargetErrors(System.getProperty("user.name", "(unknown)"));
         progress.phase("Checking the SQLite snapshot " + sqlitePath);
         try (Snapshot snapshot = Snapshot.locate(sqlitePath, progress::phase)) {
             SnapshotSchema schema = new SnapshotInspector(snapshot).inspectAndCheck();
@@ -76,12 +77,12 @@ public final class Porter {
                     schema.schemaVersion(), schema.tables().size(), sqliteVersion(snapshot));
             config.warnings().forEach(progress::warning);
             progress.phase("Connecting to PostgreSQL " + config.settings().describe());
-            try (PostgresTarget target = PostgresTarget.connect(config.settings(), copySettings.workers() + 2);
+            try (PostgresTarget target = PostgresTarget.connect(config.settings(), copySettings.workers() + 2, errors);
                     JsonLinesReport report = new JsonLinesReport(reportPath)) {
                 return port(snapshot, schema, target, config, copySettings, report, started);
             }
         } catch (SQLException e) {
-            throw new PortException(FailureReason.PORT_FAILED, "PostgreSQL: " + Messages.oneLine(e.getMessage()), e);
+            throw new PortException(FailureReason.PORT_FAILED, errors.porting(config.settings(), e), e);
         }
     }
 

@@ -3,18 +3,18 @@ package dev.synport.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.synport.FailureReason;
-import dev.synport.Messages;
 import dev.synport.PortException;
 import dev.synport.config.DatabaseSettings;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
+import dev.synport.config.Endpoint;
 import java.net.URLEncoder;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import java.util.TreeSet;
+import org.newsclub.net.unix.AFUNIXSocketFactory;
 import org.postgresql.PGProperty;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -32,33 +32,48 @@ public final class PostgresTarget implements AutoCloseable {
         this.pool = pool;
     }
 
-    /** Connects once (so that a wrong password or host fails with a clear message), then builds the pool. */
-    public static PostgresTarget connect(DatabaseSettings settings, int minConnections) {
-        if (settings.isUnixSocket()) {
-            throw new PortException(FailureReason.CONFIG_MALFORMED, "database.args.host: '" + settings.host()
-                    + "' is a Unix socket directory, which this version cannot use yet; set host to"
-                    + " localhost (or the server's address) and allow TCP connections in pg_hba.conf");
+    /**
+     * Connects once to each endpoint in turn until one answers (so that a wrong password or host
+     * fails with a clear message), then builds the pool on that endpoint.
+     */
+    public static PostgresTarget connect(DatabaseSettings settings, int minConnections, TargetErrors errors) {
+        boolean tls = settings.endpoints().stream().anyMatch(e -> !e.isUnixSocket())
+                && !settings.ssl().mode().orElse("prefer").equals("disable");
+        if (tls) {
+            // the certificate files are read here once, so that a bad one is a clear error, not pgjdbc's
+            ClientTls.context(settings.ssl());
         }
-        Properties properties = connectionProperties(settings);
-        PGSimpleDataSource probe = new PGSimpleDataSource();
-        probe.setURL(url(settings));
-        try (Connection ignored = probe.getConnection(settings.user(), settings.password().orElse(null))) {
-            // reachable, authenticated, database exists
-        } catch (SQLException e) {
-            throw new PortException(FailureReason.PORT_FAILED, explain(settings, e), e);
+        List<String> failures = new ArrayList<>();
+        for (Endpoint endpoint : settings.endpoints()) {
+            PGSimpleDataSource probe = new PGSimpleDataSource();
+            probe.setURL(url(settings, endpoint));
+            try {
+                probe.getConnection(settings.user(), settings.password().orElse(null)).close();
+            } catch (SQLException e) {
+                if (settings.endpoints().size() == 1) {
+                    throw new PortException(FailureReason.PORT_FAILED, errors.connecting(settings, endpoint, e), e);
+                }
+                failures.add(errors.connecting(settings, endpoint, e));
+                continue;
+            }
+            return new PostgresTarget(settings, pool(settings, endpoint, minConnections));
         }
+        throw new PortException(FailureReason.PORT_FAILED, "no host in database.args.host answered: "
+                + String.join("; then ", failures));
+    }
+
+    private static HikariDataSource pool(DatabaseSettings settings, Endpoint endpoint, int minConnections) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("synapse-port-db");
-        config.setJdbcUrl(url(settings));
+        config.setJdbcUrl(url(settings, endpoint));
         config.setUsername(settings.user());
         settings.password().ifPresent(config::setPassword);
-        config.setDataSourceProperties(properties);
         int size = Math.max(settings.pool().max(), minConnections);
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(Math.min(settings.pool().min(), size));
         config.setAutoCommit(true);
         config.setConnectionTimeout(settings.connectTimeoutSeconds().map(s -> Math.max(1, s) * 1000L).orElse(30_000L));
-        return new PostgresTarget(settings, new HikariDataSource(config));
+        return new HikariDataSource(config);
     }
 
     public DatabaseSettings settings() {
@@ -75,13 +90,17 @@ public final class PostgresTarget implements AutoCloseable {
         pool.close();
     }
 
-    private static String url(DatabaseSettings s) {
-        String host = s.host().contains(":") && !s.host().startsWith("[") ? "[" + s.host() + "]" : s.host();
-        StringBuilder url = new StringBuilder("jdbc:postgresql://").append(host).append(':').append(s.port())
+    /** The URL with every property in it, so that the probe and the pool connect the same way. */
+    private static String url(DatabaseSettings s, Endpoint endpoint) {
+        // over a Unix socket the socket factory ignores the host; pgjdbc still wants one
+        String host = endpoint.isUnixSocket() ? "localhost"
+                : endpoint.host().contains(":") && !endpoint.host().startsWith("[") ? "[" + endpoint.host() + "]"
+                : endpoint.host();
+        StringBuilder url = new StringBuilder("jdbc:postgresql://").append(host).append(':').append(endpoint.port())
                 .append('/').append(URLEncoder.encode(s.database(), StandardCharsets.UTF_8));
-        Properties p = connectionProperties(s);
+        Properties p = connectionProperties(s, endpoint);
         String separator = "?";
-        for (String name : p.stringPropertyNames()) {
+        for (String name : new TreeSet<>(p.stringPropertyNames())) {
             url.append(separator).append(name).append('=')
                     .append(URLEncoder.encode(p.getProperty(name), StandardCharsets.UTF_8));
             separator = "&";
@@ -89,52 +108,31 @@ public final class PostgresTarget implements AutoCloseable {
         return url.toString();
     }
 
-    private static Properties connectionProperties(DatabaseSettings s) {
+    private static Properties connectionProperties(DatabaseSettings s, Endpoint endpoint) {
         Properties p = new Properties();
         p.setProperty(PGProperty.APPLICATION_NAME.getName(), s.applicationName());
-        // libpq's default is 'prefer'; pgjdbc's is too, but say it so that it is visible
-        p.setProperty(PGProperty.SSL_MODE.getName(), s.ssl().mode().orElse("prefer"));
-        s.ssl().rootCert().ifPresent(v -> p.setProperty(PGProperty.SSL_ROOT_CERT.getName(), v));
-        s.ssl().cert().ifPresent(v -> p.setProperty(PGProperty.SSL_CERT.getName(), v));
-        s.ssl().key().ifPresent(v -> p.setProperty(PGProperty.SSL_KEY.getName(), v));
-        s.connectTimeoutSeconds().ifPresent(v -> p.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), Integer.toString(v)));
-        if (!"0".equals(s.keepalives().getOrDefault("keepalives", "1"))) {
-            p.setProperty(PGProperty.TCP_KEEP_ALIVE.getName(), "true");
+        if (endpoint.isUnixSocket()) {
+            p.setProperty(PGProperty.SOCKET_FACTORY.getName(), AFUNIXSocketFactory.FactoryArg.class.getName());
+            p.setProperty(PGProperty.SOCKET_FACTORY_ARG.getName(), endpoint.socketPath());
+            // libpq never uses SSL (nor GSS encryption) on a Unix socket, whatever sslmode says
+            p.setProperty(PGProperty.SSL_MODE.getName(), "disable");
+            p.setProperty(PGProperty.GSS_ENC_MODE.getName(), "disable");
+        } else {
+            // libpq's default is 'prefer'; pgjdbc's is too, but say it so that it is visible
+            String mode = s.ssl().mode().orElse("prefer");
+            p.setProperty(PGProperty.SSL_MODE.getName(), mode);
+            if (!mode.equals("disable")) {
+                p.setProperty(PGProperty.SSL_FACTORY.getName(), PemSslFactory.class.getName());
+                s.ssl().rootCert().ifPresent(v -> p.setProperty(PGProperty.SSL_ROOT_CERT.getName(), v));
+                s.ssl().cert().ifPresent(v -> p.setProperty(PGProperty.SSL_CERT.getName(), v));
+                s.ssl().key().ifPresent(v -> p.setProperty(PGProperty.SSL_KEY.getName(), v));
+            }
+            if (!"0".equals(s.keepalives().getOrDefault("keepalives", "1"))) {
+                p.setProperty(PGProperty.TCP_KEEP_ALIVE.getName(), "true");
+            }
         }
+        s.connectTimeoutSeconds().ifPresent(v -> p.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), Integer.toString(v)));
         p.setProperty(PGProperty.REWRITE_BATCHED_INSERTS.getName(), "true");
         return p;
-    }
-
-    private static String explain(DatabaseSettings s, SQLException e) {
-        String where = "PostgreSQL at " + s.host() + ":" + s.port();
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String detail = Messages.oneLine(e.getMessage());
-        return switch (state) {
-            case "28P01", "28000" -> where + " refused user '" + s.user() + "' (" + detail
-                    + "); check database.args.user and database.args.password, and pg_hba.conf";
-            case "3D000" -> where + " has no database '" + s.database() + "'; create it with: createdb"
-                    + " --encoding=UTF8 --locale=C --template=template0 --owner=" + s.user() + " " + s.database();
-            default -> network(e).map(cause -> "cannot connect to " + where + ": " + cause)
-                    .orElse("cannot connect to " + where + " as user '" + s.user() + "': " + detail);
-        };
-    }
-
-    /** Connection-level failures, said in words with what to check; pgjdbc's text for them is vague. */
-    private static Optional<String> network(SQLException e) {
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof UnknownHostException) {
-                return Optional.of("unknown host '" + t.getMessage().replaceAll(":.*", "")
-                        + "'; check database.args.host");
-            }
-            if (t instanceof ConnectException) {
-                return Optional.of("the connection was refused; check database.args.host and"
-                        + " database.args.port, and that PostgreSQL is running and accepts TCP connections there");
-            }
-            if (t instanceof SocketTimeoutException) {
-                return Optional.of("no answer within the connect timeout; check database.args.host and"
-                        + " database.args.port, and any firewall between here and there");
-            }
-        }
-        return Optional.empty();
     }
 }

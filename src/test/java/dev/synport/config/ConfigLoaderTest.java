@@ -264,7 +264,7 @@ class ConfigLoaderTest {
     void portThatIsNotANumberNamesThePath() throws IOException {
         PortException e = failure(args("port: abc"));
         assertThat(e.reason()).isEqualTo(FailureReason.CONFIG_MALFORMED);
-        assertThat(e.getMessage()).isEqualTo("database.args.port: expected an integer, got \"abc\"");
+        assertThat(e.getMessage()).isEqualTo("database.args.port: expected a port number 1-65535, got \"abc\"");
     }
 
     @Test
@@ -278,7 +278,7 @@ class ConfigLoaderTest {
     @Test
     void fractionalPortIsRefused() throws IOException {
         assertThat(failure(args("port: 5432.5")).getMessage())
-                .isEqualTo("database.args.port: expected an integer, got \"5432.5\"");
+                .isEqualTo("database.args.port: expected a port number 1-65535, got \"5432.5\"");
     }
 
     @Test

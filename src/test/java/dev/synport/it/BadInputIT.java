@@ -591,13 +591,7 @@ class BadInputIT {
 
     /** Asserts the exit code and that stderr is exactly one {@code error: } line without a trace; returns it. */
     private static String errorLine(Cli.Result result, int exitCode) {
-        assertThat(result.exitCode()).as(result.toString()).isEqualTo(exitCode);
-        assertThat(result.err()).as(result.toString()).startsWith("error: ").endsWith("\n");
-        List<String> lines = result.err().lines().toList();
-        assertThat(lines).as(result.toString()).hasSize(1);
-        String line = lines.get(0);
-        assertThat(line).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("Caused by");
-        return line;
+        return result.errorLine(exitCode);
     }
 
     private Cli.Result port(Path sqlite, Path config, String... extra) {

@@ -1,8 +1,11 @@
 package dev.synport.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.synport.cli.PortCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.Map;
 
 /** Runs the command line in this JVM, capturing what it prints. */
@@ -11,6 +14,20 @@ public final class Cli {
 
     /** The exit code and the two output streams of one run. */
     public record Result(int exitCode, String out, String err) {
+        /**
+         * Checks that the run ended with {@code exitCode} and one {@code error: } line on stderr,
+         * with no stack trace, and returns that line.
+         */
+        public String errorLine(int expectedExitCode) {
+            assertThat(exitCode).as(toString()).isEqualTo(expectedExitCode);
+            assertThat(err).as(toString()).startsWith("error: ").endsWith("\n");
+            List<String> lines = err.lines().toList();
+            assertThat(lines).as(toString()).hasSize(1);
+            String line = lines.get(0);
+            assertThat(line).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("Caused by");
+            return line;
+        }
+
         @Override
         public String toString() {
             return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
