@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * arithmetic of the layout, kept apart from Lanterna so it can be tested on its own.
  *
  * <p>Every line is at most {@code columns} characters and there are at most {@code rows}
- * lines. When rows are short, lines are given up in a fixed order of importance: the
+ * lines, the key hint on the last row. When rows are short, lines are given up in a fixed order of importance: the
  * overall bar first, then the key hint, the phase, the rates and counts, the log's path,
  * and the tables take whatever is left (the hidden ones summed up in a "+N more" line).
  * Text from the snapshot is made safe to print: control characters and characters that
@@ -81,6 +81,7 @@ final class CursesLayout {
         }
         screen.addAll(tables);
         if (showFooter) {
+            padTo(screen, rows - 1);
             screen.add(footer);
         }
         return screen;
@@ -102,6 +103,7 @@ final class CursesLayout {
         for (String text : wrapped.subList(from, Math.min(wrapped.size(), from + room))) {
             screen.add(new Line(text, Style.PLAIN));
         }
+        padTo(screen, rows - 1);
         screen.add(new Line(cut(scrolls ? SCROLL_OR_ANY_KEY : ANY_KEY, columns), Style.TITLE));
         return screen;
     }
@@ -118,7 +120,10 @@ final class CursesLayout {
         String tail = full.length() + NARROWEST_BAR + 2 <= columns ? full
                 : " " + percent + " " + compact(s.rowsDone()) + "/" + compact(s.rowsTotal());
         int bar = Math.min(WIDEST_BAR, columns - tail.length() - 2);
-        return bar >= NARROWEST_BAR ? "[" + bar(s.fraction(), bar) + "]" + tail : cut(tail.strip(), columns);
+        if (bar >= NARROWEST_BAR) {
+            return "[" + bar(s.fraction(), bar) + "]" + tail;
+        }
+        return tail.length() - 1 <= columns ? tail.strip() : cut(percent, columns);
     }
 
     /**
@@ -327,6 +332,13 @@ final class CursesLayout {
             case FAILED -> Style.ALERT;
             case WAITING -> Style.PLAIN;
         };
+    }
+
+    /** Blank lines up to {@code size}, so that what follows sits on the last row. */
+    private static void padTo(List<Line> screen, int size) {
+        while (screen.size() < size) {
+            screen.add(new Line("", Style.PLAIN));
+        }
     }
 
     private static String pad(String s, int width) {
