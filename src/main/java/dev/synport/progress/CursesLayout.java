@@ -1,7 +1,6 @@
 package dev.synport.progress;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,8 +39,13 @@ final class CursesLayout {
 
     private static final int WIDEST_BAR = 60;
     private static final int NARROWEST_BAR = 3;
+    private static final int USEFUL_BAR = 10;
     private static final int NARROWEST_NAME = 8;
     private static final String GAP = "  ";
+    /** The order of the states in a "+N more" line: as the tables are listed, running first. */
+    private static final List<TableProgress.State> STATE_ORDER = List.of(TableProgress.State.COPYING,
+            TableProgress.State.BUILDING_INDEXES, TableProgress.State.WAITING, TableProgress.State.DONE,
+            TableProgress.State.FAILED);
 
     private CursesLayout() {}
 
@@ -149,10 +153,10 @@ final class CursesLayout {
     /** {@code +12 more (2 copying, 10 done)}. */
     static String more(List<TableProgress> hidden) {
         Map<TableProgress.State, Long> byState = hidden.stream()
-                .collect(Collectors.groupingBy(TableProgress::state, () -> new EnumMap<>(TableProgress.State.class),
-                        Collectors.counting()));
-        return "+" + hidden.size() + " more (" + byState.entrySet().stream()
-                .map(e -> e.getValue() + " " + label(e.getKey()))
+                .collect(Collectors.groupingBy(TableProgress::state, Collectors.counting()));
+        return "+" + hidden.size() + " more (" + STATE_ORDER.stream()
+                .filter(byState::containsKey)
+                .map(state -> byState.get(state) + " " + label(state))
                 .collect(Collectors.joining(", ")) + ")";
     }
 
@@ -171,7 +175,8 @@ final class CursesLayout {
             int shortCounts = tables.stream().mapToInt(t -> counts(t, true).length()).max().orElse(0);
             // name, percentage, counts and state with a space between each
             int fixedFull = nameWidth + 1 + PERCENT_WIDTH + 1 + fullCounts + 1 + STATE_WIDTH;
-            boolean compact = fixedFull + NARROWEST_BAR + 3 > columns;
+            // full counts only where they leave room for a bar worth reading
+            boolean compact = fixedFull + USEFUL_BAR + 3 > columns;
             int fixed = compact ? fixedFull - fullCounts + shortCounts : fixedFull;
             int bar = Math.min(WIDEST_BAR / 2, columns - fixed - 3);
             if (bar < NARROWEST_BAR) {
