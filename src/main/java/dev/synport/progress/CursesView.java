@@ -8,9 +8,9 @@ import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.Screen;
 import com.googlecode.lanterna.screen.TerminalScreen;
-import com.googlecode.lanterna.terminal.DefaultTerminalFactory;
 import com.googlecode.lanterna.terminal.Terminal;
 import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
+import com.googlecode.lanterna.terminal.ansi.UnixTerminal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
@@ -72,12 +72,30 @@ public final class CursesView implements ProgressView {
      */
     public static Terminal processTerminal() {
         try {
-            return new DefaultTerminalFactory(System.out, System.in, Charset.defaultCharset())
-                    .setForceTextTerminal(true)
-                    .setUnixTerminalCtrlCBehaviour(UnixLikeTerminal.CtrlCBehaviour.TRAP)
-                    .createTerminal();
+            return new SttySizedTerminal();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the terminal: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Lanterna's Unix terminal, sized by {@code stty size} (at the start and on each
+     * SIGWINCH) rather than by asking the terminal where the cursor lands: a terminal that
+     * does not answer that question (a pseudo-terminal nobody draws) costs Lanterna five
+     * seconds a time before it falls back to 80x24.
+     */
+    private static final class SttySizedTerminal extends UnixTerminal {
+        SttySizedTerminal() throws IOException {
+            super(System.in, System.out, Charset.defaultCharset(), UnixLikeTerminal.CtrlCBehaviour.TRAP);
+        }
+
+        @Override
+        protected TerminalSize findTerminalSize() throws IOException {
+            String[] rowsColumns = runSTTYCommand("size").trim().split("\\s+");
+            if (rowsColumns.length == 2 && rowsColumns[0].matches("[1-9][0-9]*") && rowsColumns[1].matches("[1-9][0-9]*")) {
+                return new TerminalSize(Integer.parseInt(rowsColumns[1]), Integer.parseInt(rowsColumns[0]));
+            }
+            return super.findTerminalSize();
         }
     }
 
@@ -225,8 +243,8 @@ public final class CursesView implements ProgressView {
         List<CursesLayout.Line> lines = done != null
                 ? CursesLayout.summary(done, size.getColumns(), size.getRows(), scroll)
                 : CursesLayout.progress(snapshots.get(), size.getColumns(), size.getRows(), stopRequested.get());
-        screen.clear();
         TextGraphics g = screen.newTextGraphics();
+        g.fill(' '); // not screen.clear(), which would redraw every cell of the terminal each frame
         for (int row = 0; row < lines.size(); row++) {
             CursesLayout.Line line = lines.get(row);
             g.clearModifiers();
