@@ -2,7 +2,6 @@ package dev.synport.progress;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -11,9 +10,10 @@ import java.util.stream.Collectors;
  * arithmetic of the layout, kept apart from Lanterna so it can be tested on its own.
  *
  * <p>Every line is at most {@code columns} characters and there are at most {@code rows}
- * lines, the key hint on the last row. When rows are short, lines are given up in a fixed order of importance: the
- * overall bar first, then the key hint, the phase, the rates and counts, the log's path,
- * and the tables take whatever is left (the hidden ones summed up in a "+N more" line).
+ * lines, the key hint on the last row. When rows are short, lines are given up in a fixed
+ * order of importance: the overall bar comes first, then the key hint, the phase, the rates
+ * and counts, the log's path, and the tables take whatever is left (the hidden ones summed
+ * up in a "+N more" line).
  * Text from the snapshot is made safe to print: control characters and characters that
  * take two columns become {@code ?}.
  */
@@ -54,7 +54,7 @@ final class CursesLayout {
         if (columns <= 0 || rows <= 0) {
             return List.of();
         }
-        // In the order of importance; each block is the lines it needs at this width.
+        // Every block as the lines it takes at this width.
         Line overall = new Line(overallLine(s, columns), Style.TITLE);
         Line footer = stopping ? new Line(cut(STOPPING, columns), Style.ALERT) : new Line(cut(HINT, columns), Style.PLAIN);
         Line phase = new Line(cut(safe(s.phase()), columns), Style.TITLE);
@@ -62,9 +62,10 @@ final class CursesLayout {
         List<Line> log = s.logFile().map(p -> List.of(new Line(cutStart("log: ", safe(p.toString()), columns), Style.PLAIN)))
                 .orElse(List.of());
 
-        int left = rows;
-        boolean showFooter = left >= 2;
-        left -= showFooter ? 2 : 1;
+        // Rows handed out in the order of importance; the tables get what is left.
+        int left = rows - 1; // the overall line always shows
+        boolean showFooter = left >= 1;
+        left -= showFooter ? 1 : 0;
         boolean showPhase = left >= 1;
         left -= showPhase ? 1 : 0;
         int statLines = Math.min(stats.size(), left);
@@ -209,8 +210,8 @@ final class CursesLayout {
         return List.of(
                 "elapsed " + PlainProgress.formatDuration(s.elapsed()),
                 "ETA " + s.eta().map(PlainProgress::formatDuration).orElse("-"),
-                String.format(Locale.ROOT, "%,.0f rows/s", s.rowsPerSecond()),
-                String.format(Locale.ROOT, "%.1f MB/s", s.bytesPerSecond() / 1_000_000),
+                count(Math.round(s.rowsPerSecond())) + " rows/s",
+                oneDecimal(s.bytesPerSecond() / 1_000_000) + " MB/s",
                 "repaired " + count(s.repaired()),
                 "rejected " + count(s.rejected()));
     }
@@ -274,6 +275,9 @@ final class CursesLayout {
      * characters or those outside the Basic Multilingual Plane, which take two columns.
      */
     static String safe(String text) {
+        if (text.chars().allMatch(c -> c >= ' ' && c < 0x7F)) {
+            return text;
+        }
         StringBuilder b = new StringBuilder(text.length());
         text.codePoints().forEach(c -> b.append(c == '\t' ? ' ' : Character.isISOControl(c) || twoColumns(c) ? '?' : (char) c));
         return b.toString();
@@ -301,8 +305,25 @@ final class CursesLayout {
         return (int) Math.floor(Math.max(0, Math.min(1, fraction)) * 100) + "%";
     }
 
+    /**
+     * {@code 1,234,567}. By hand rather than with {@code String.format}, which parses its
+     * pattern on every call: this runs for every table a few times a second.
+     */
     static String count(long n) {
-        return String.format(Locale.ROOT, "%,d", n);
+        String digits = Long.toString(n);
+        int sign = n < 0 ? 1 : 0;
+        int head = sign + (digits.length() - sign - 1) % 3 + 1;
+        StringBuilder b = new StringBuilder(digits.length() * 4 / 3 + 1).append(digits, 0, head);
+        for (int i = head; i < digits.length(); i += 3) {
+            b.append(',').append(digits, i, i + 3);
+        }
+        return b.toString();
+    }
+
+    /** {@code 6.8}: one decimal of a non-negative number. */
+    static String oneDecimal(double v) {
+        long tenths = Math.round(Math.max(0, v) * 10);
+        return tenths / 10 + "." + tenths % 10;
     }
 
     /** {@code 950}, {@code 12.3k}, {@code 4.5M}, {@code 1.2G}. */
@@ -317,7 +338,7 @@ final class CursesLayout {
             v /= 1000;
             unit++;
         }
-        return (v >= 99.95 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v)) + units[unit];
+        return (v >= 99.95 ? Long.toString(Math.round(v)) : oneDecimal(v)) + units[unit];
     }
 
     static String label(TableProgress.State state) {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,7 +38,7 @@ public final class CursesView implements ProgressView {
     /** How often the progress is redrawn. */
     static final Duration FRAME = Duration.ofMillis(250);
     /** How often keys are read between frames. */
-    private static final long POLL_MILLIS = 40;
+    private static final long POLL_MILLIS = 100;
     private static final long JOIN_MILLIS = 2_000;
 
     private final Supplier<ProgressSnapshot> snapshots;
@@ -50,8 +51,9 @@ public final class CursesView implements ProgressView {
     private volatile boolean running;
     private Screen screen;
     private Thread renderer;
-    /** Only the render thread touches this. */
+    /** Only the render thread touches these: the summary's scroll and what the screen's rows hold. */
     private int scroll;
+    private List<CursesLayout.Line> drawn = List.of();
 
     /**
      * @param snapshots called on the view's own thread, a few times a second
@@ -237,6 +239,18 @@ public final class CursesView implements ProgressView {
         return c == 'q' && !key.isCtrlDown() || c == 'c' && key.isCtrlDown();
     }
 
+    private static void style(TextGraphics g, CursesLayout.Style style) {
+        g.clearModifiers();
+        g.setForegroundColor(TextColor.ANSI.DEFAULT);
+        switch (style) {
+            case TITLE -> g.enableModifiers(SGR.BOLD);
+            case ACTIVE -> g.setForegroundColor(TextColor.ANSI.CYAN);
+            case DONE -> g.setForegroundColor(TextColor.ANSI.GREEN);
+            case ALERT -> g.setForegroundColor(TextColor.ANSI.RED).enableModifiers(SGR.BOLD);
+            case PLAIN -> { }
+        }
+    }
+
     private void draw(boolean resized) throws IOException {
         TerminalSize size = screen.getTerminalSize();
         List<String> done = summary;
@@ -244,20 +258,25 @@ public final class CursesView implements ProgressView {
                 ? CursesLayout.summary(done, size.getColumns(), size.getRows(), scroll)
                 : CursesLayout.progress(snapshots.get(), size.getColumns(), size.getRows(), stopRequested.get());
         TextGraphics g = screen.newTextGraphics();
-        g.fill(' '); // not screen.clear(), which would redraw every cell of the terminal each frame
-        for (int row = 0; row < lines.size(); row++) {
-            CursesLayout.Line line = lines.get(row);
-            g.clearModifiers();
-            g.setForegroundColor(TextColor.ANSI.DEFAULT);
-            switch (line.style()) {
-                case TITLE -> g.enableModifiers(SGR.BOLD);
-                case ACTIVE -> g.setForegroundColor(TextColor.ANSI.CYAN);
-                case DONE -> g.setForegroundColor(TextColor.ANSI.GREEN);
-                case ALERT -> g.setForegroundColor(TextColor.ANSI.RED).enableModifiers(SGR.BOLD);
-                case PLAIN -> { }
+        // Only the rows that changed, each written whole with blanks after its text: no
+        // screen.clear(), which would make the refresh redraw every cell of the terminal
+        // (Lanterna's cost is per cell written, a few times a second).
+        String blank = " ".repeat(size.getColumns());
+        CursesLayout.Line empty = new CursesLayout.Line("", CursesLayout.Style.PLAIN);
+        List<CursesLayout.Line> before = resized ? List.of() : drawn;
+        List<CursesLayout.Line> now = new ArrayList<>(size.getRows());
+        for (int row = 0; row < size.getRows(); row++) {
+            CursesLayout.Line line = row < lines.size() ? lines.get(row) : empty;
+            now.add(line);
+            if (row < before.size() && before.get(row).equals(line)) {
+                continue;
             }
+            style(g, line.style());
             g.putString(0, row, line.text());
+            style(g, CursesLayout.Style.PLAIN);
+            g.putString(line.text().length(), row, blank.substring(line.text().length()));
         }
+        drawn = now;
         screen.refresh(resized ? Screen.RefreshType.COMPLETE : Screen.RefreshType.AUTOMATIC);
     }
 }

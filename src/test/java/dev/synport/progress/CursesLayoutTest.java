@@ -113,6 +113,11 @@ class CursesLayoutTest {
         assertThat(List.of(0L, 950L, 1_000L, 12_345L, 99_960L, 999_400L, 999_600L, 4_500_000L, 1_200_000_000L))
                 .map(CursesLayout::compact)
                 .containsExactly("0", "950", "1.0k", "12.3k", "100k", "999k", "1.0M", "4.5M", "1.2G");
+        assertThat(List.of(0L, 7L, 999L, 1_000L, 12_345L, 1_234_567L, -1_234L, Long.MAX_VALUE))
+                .map(CursesLayout::count)
+                .containsExactly("0", "7", "999", "1,000", "12,345", "1,234,567", "-1,234", "9,223,372,036,854,775,807");
+        assertThat(List.of(0.0, 0.04, 0.05, 6.789, 123.45)).map(CursesLayout::oneDecimal)
+                .containsExactly("0.0", "0.0", "0.1", "6.8", "123.5");
         assertThat(CursesLayout.percent(0.999)).isEqualTo("99%");
         assertThat(CursesLayout.percent(1.0)).isEqualTo("100%");
         assertThat(CursesLayout.percent(1.7)).isEqualTo("100%");
