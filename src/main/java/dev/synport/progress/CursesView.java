@@ -239,6 +239,10 @@ public final class CursesView implements ProgressView {
         return c == 'q' && !key.isCtrlDown() || c == 'c' && key.isCtrlDown();
     }
 
+    private static String padded(String text, int columns) {
+        return text.length() >= columns ? text : text + " ".repeat(columns - text.length());
+    }
+
     private static void style(TextGraphics g, CursesLayout.Style style) {
         g.clearModifiers();
         g.setForegroundColor(TextColor.ANSI.DEFAULT);
@@ -258,23 +262,32 @@ public final class CursesView implements ProgressView {
                 ? CursesLayout.summary(done, size.getColumns(), size.getRows(), scroll)
                 : CursesLayout.progress(snapshots.get(), size.getColumns(), size.getRows(), stopRequested.get());
         TextGraphics g = screen.newTextGraphics();
-        // Only the rows that changed, each written whole with blanks after its text: no
-        // screen.clear(), which would make the refresh redraw every cell of the terminal
-        // (Lanterna's cost is per cell written, a few times a second).
-        String blank = " ".repeat(size.getColumns());
+        // Only the cells that changed (Lanterna's cost is per cell written), each row padded
+        // with blanks; no screen.clear(), which would make the refresh redraw every cell.
+        int columns = size.getColumns();
         CursesLayout.Line empty = new CursesLayout.Line("", CursesLayout.Style.PLAIN);
         List<CursesLayout.Line> before = resized ? List.of() : drawn;
         List<CursesLayout.Line> now = new ArrayList<>(size.getRows());
         for (int row = 0; row < size.getRows(); row++) {
             CursesLayout.Line line = row < lines.size() ? lines.get(row) : empty;
             now.add(line);
-            if (row < before.size() && before.get(row).equals(line)) {
-                continue;
+            CursesLayout.Line old = row < before.size() ? before.get(row) : null;
+            String text = padded(line.text(), columns);
+            int from = 0;
+            int to = columns;
+            if (old != null && old.style() == line.style()) {
+                String was = padded(old.text(), columns);
+                while (from < to && was.charAt(from) == text.charAt(from)) {
+                    from++;
+                }
+                while (to > from && was.charAt(to - 1) == text.charAt(to - 1)) {
+                    to--;
+                }
             }
-            style(g, line.style());
-            g.putString(0, row, line.text());
-            style(g, CursesLayout.Style.PLAIN);
-            g.putString(line.text().length(), row, blank.substring(line.text().length()));
+            if (from < to) {
+                style(g, line.style());
+                g.putString(from, row, text.substring(from, to));
+            }
         }
         drawn = now;
         screen.refresh(resized ? Screen.RefreshType.COMPLETE : Screen.RefreshType.AUTOMATIC);
