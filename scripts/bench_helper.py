@@ -13,6 +13,7 @@ Subcommands:
   verify PLAN_DIR               compare row counts of the ported tables
   findings REPORT_JSONL         summarise the port's repaired/rejected values
   report RESULTS_TSV SQLITE_DB  print the results table
+  view-cost PLAIN VIEW LABEL    compare two files of wall times (seconds, one a line)
 """
 import os
 import socket
@@ -244,6 +245,23 @@ def cmd_report(results, db):
             print("  ".join("-" * w for w in widths))
 
 
+def cmd_view_cost(plain_file, view_file, label):
+    """Median wall times of the plain runs and the view's runs, and their ratio."""
+    import statistics
+
+    def walls(path):
+        with open(path) as f:
+            return [float(line) for line in f if line.strip()]
+
+    plain, view = walls(plain_file), walls(view_file)
+    width = max(len("plain"), len(label))
+    for name, times in (("plain", plain), (label, view)):
+        runs = "  ".join(f"{t:.2f}" for t in times)
+        print(f"{name:>{width}}: median {statistics.median(times):8.2f} s   (runs: {runs})")
+    ratio = statistics.median(view) / statistics.median(plain)
+    print(f"{'ratio':>{width}}: {ratio:.3f} ({(ratio - 1) * 100:+.1f}% wall time with {label})")
+
+
 def main(argv):
     if not argv:
         sys.exit(__doc__)
@@ -262,6 +280,8 @@ def main(argv):
         cmd_findings(*args)
     elif cmd == "report":
         cmd_report(*args)
+    elif cmd == "view-cost":
+        cmd_view_cost(*args)
     else:
         sys.exit(__doc__)
 
