@@ -1,5 +1,6 @@
 package dev.synport.cli;
 
+import dev.synport.FailureReason;
 import dev.synport.Messages;
 import dev.synport.PortException;
 import dev.synport.config.ConfigLoader;
@@ -7,16 +8,26 @@ import dev.synport.config.LoadedConfig;
 import dev.synport.port.CopySettings;
 import dev.synport.port.PortSummary;
 import dev.synport.port.Porter;
-import dev.synport.progress.PlainProgress;
+import dev.synport.port.StopRequest;
+import dev.synport.progress.LiveLineView;
+import dev.synport.progress.PlainView;
+import dev.synport.progress.ProgressTracker;
+import dev.synport.progress.ProgressView;
+import dev.synport.summary.RunOutcome;
+import dev.synport.summary.SummaryJson;
+import dev.synport.summary.SummaryText;
 import dev.synport.synapse.SynapseRules;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,7 +46,8 @@ import picocli.CommandLine.Option;
                     + " or a bad command line",
             "3:the database section does not use the psycopg2 connector",
             "4:the config file has no database section",
-            "5:the port failed or was refused (the error line says why)"})
+            "5:the port failed or was refused (the error line says why)",
+            "130:stopped by Ctrl-C, SIGTERM or q after the current batch; the same command continues"})
 public final class PortCommand implements Callable<Integer> {
     @Option(names = "--sqlite-database", required = true, paramLabel = "FILE",
             description = "The snapshot of the SQLite database. It is only read, never changed.")
@@ -68,23 +80,53 @@ public final class PortCommand implements Callable<Integer> {
     Path report;
 
     @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "5",
-            description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
+            description = "Seconds between progress lines when the output is not a terminal (default:"
+                    + " ${DEFAULT-VALUE}).")
     int progressInterval;
+
+    @Option(names = "--summary-json", paramLabel = "FILE",
+            description = "Also write the summary as JSON (docs/SUMMARY-JSON.md), for failed and interrupted"
+                    + " runs too.")
+    Path summaryJson;
 
     @Option(names = "-v", description = "Verbose: stack traces with errors.")
     boolean verbose;
 
     private final PrintWriter out;
+    private final PrintWriter err;
     private final Map<String, String> environment;
+    private final Session session;
+    private final List<String> args;
 
-    PortCommand(PrintWriter out, Map<String, String> environment) {
+    PortCommand(PrintWriter out, PrintWriter err, Map<String, String> environment, Session session,
+            List<String> args) {
         this.out = out;
+        this.err = err;
         this.environment = environment;
+        this.session = session;
+        this.args = args;
+    }
+
+    /**
+     * Where a run happens: whether stdout is a terminal (live line rather than plain lines), and
+     * the stop request that Ctrl-C, SIGTERM or the curses view's {@code q} sets.
+     */
+    public record Session(boolean terminal, StopRequest stop) {
+        /** Not on a terminal, and nothing but the caller stops it. */
+        public static Session plain() {
+            return new Session(false, new StopRequest());
+        }
+    }
+
+    /** Runs the command line in a plain session; returns the exit code. Never exits the JVM. */
+    public static int run(PrintWriter out, PrintWriter err, Map<String, String> environment, String... args) {
+        return run(out, err, environment, Session.plain(), args);
     }
 
     /** Runs the command line; returns the exit code. Never exits the JVM. */
-    public static int run(PrintWriter out, PrintWriter err, Map<String, String> environment, String... args) {
-        PortCommand command = new PortCommand(out, environment);
+    public static int run(PrintWriter out, PrintWriter err, Map<String, String> environment, Session session,
+            String... args) {
+        PortCommand command = new PortCommand(out, err, environment, session, List.of(args));
         CommandLine cli = new CommandLine(command);
         cli.setOut(out);
         cli.setErr(err);
@@ -95,7 +137,7 @@ public final class PortCommand implements Callable<Integer> {
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             printError(err, e, command.verbose);
-            return e instanceof PortException pe ? ExitCodes.of(pe.reason()) : ExitCodes.PORT_FAILED;
+            return exitCode(e);
         });
         return cli.execute(args);
     }
@@ -106,16 +148,72 @@ public final class PortCommand implements Callable<Integer> {
         atLeastOne("--jobs", jobs);
         atLeastOne("--progress-interval", progressInterval);
         atLeastOne("--defer-indexes-from", deferIndexesFrom);
-        LoadedConfig config = new ConfigLoader(environment).load(postgresConfig);
-        Clock clock = Clock.systemUTC();
+        Optional<SummaryJson> json = Optional.ofNullable(summaryJson).map(SummaryJson::new);
+        json.ifPresent(SummaryJson::checkWritable);
+        Clock clock = Clock.systemDefaultZone();
+        ProgressTracker tracker = new ProgressTracker(clock, Optional.empty());
+        session.stop().whenRequested(() -> tracker.phase("Stopping after the current batch (what is committed"
+                + " stays)"));
         Path reportPath = report != null ? report : Path.of("synapse-port-db-report-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant())
                 + ".jsonl");
-        PlainProgress progress = new PlainProgress(out, clock, Duration.ofSeconds(progressInterval));
-        PortSummary summary = new Porter(SynapseRules.load(), progress, clock).run(sqliteDatabase, config,
-                new CopySettings(batchSize, 64 << 20, jobs, deferIndexesFrom), reportPath);
-        printSummary(summary);
-        return ExitCodes.OK;
+        try (ProgressView view = session.terminal() ? new LiveLineView(tracker, out, err, this::columns)
+                : new PlainView(tracker, out, err, clock, Duration.ofSeconds(progressInterval))) {
+            view.start();
+            Optional<PortSummary> summary = Optional.empty();
+            RuntimeException failure = null;
+            try {
+                LoadedConfig config = new ConfigLoader(environment).load(postgresConfig);
+                summary = Optional.of(new Porter(SynapseRules.load(), tracker, clock, session.stop()).run(
+                        sqliteDatabase, config, new CopySettings(batchSize, 64 << 20, jobs, deferIndexesFrom),
+                        reportPath));
+                tracker.finished();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            RunOutcome outcome = outcome(summary, failure, reportPath);
+            writeSummaryJson(json, outcome, tracker);
+            view.finish(SummaryText.lines(outcome, tracker.snapshot(), tracker.plan(), tracker.sequences().size()));
+            if (failure != null && outcome.status() == RunOutcome.Status.FAILED) {
+                throw failure;
+            }
+            return outcome.exitCode();
+        }
+    }
+
+    private RunOutcome outcome(Optional<PortSummary> summary, RuntimeException failure, Path reportPath) {
+        String command = ShellWords.command("synapse-port-db", args);
+        if (summary.isPresent()) {
+            return new RunOutcome(RunOutcome.Status.OK, ExitCodes.OK, Optional.empty(), summary.get().report(),
+                    summary.get().tablesSkipped(), command);
+        }
+        Optional<Path> report = Files.exists(reportPath) ? Optional.of(reportPath) : Optional.empty();
+        if (failure instanceof PortException pe && pe.reason() == FailureReason.INTERRUPTED) {
+            return new RunOutcome(RunOutcome.Status.INTERRUPTED, ExitCodes.INTERRUPTED, Optional.empty(), report,
+                    Map.of(), command);
+        }
+        return new RunOutcome(RunOutcome.Status.FAILED, exitCode(failure), Optional.of(errorLine(failure)), report,
+                Map.of(), command);
+    }
+
+    private void writeSummaryJson(Optional<SummaryJson> json, RunOutcome outcome, ProgressTracker tracker) {
+        if (json.isPresent()) {
+            try {
+                json.get().write(outcome, tracker.snapshot(), tracker.plan(), tracker.sequences());
+            } catch (IOException e) {
+                err.println("warning: could not write the JSON summary: " + Messages.oneLine(e.getMessage()));
+                err.flush();
+            }
+        }
+    }
+
+    /** The terminal's width: {@code COLUMNS} when the shell exports it, else 80. */
+    private int columns() {
+        try {
+            return Integer.parseInt(environment.getOrDefault("COLUMNS", "80").trim());
+        } catch (NumberFormatException e) {
+            return 80;
+        }
     }
 
     private void atLeastOne(String option, long value) {
@@ -125,24 +223,17 @@ public final class PortCommand implements Callable<Integer> {
         }
     }
 
-    private void printSummary(PortSummary s) {
-        out.println(String.format(Locale.ROOT, "Port finished in %s: %d tables, %,d rows copied this run, %d"
-                + " sequences set.", PlainProgress.formatDuration(s.elapsed()), s.tablesCopied(), s.rowsCopied(),
-                s.sequencesSet()));
-        out.println("Not copied (by design): " + String.join(", ", s.tablesSkipped().keySet().stream().sorted().toList())
-                + "; Synapse rebuilds the user directory by itself after it starts.");
-        if (s.report().isPresent()) {
-            out.println(String.format(Locale.ROOT, "%,d values repaired and %,d rows rejected: see %s",
-                    s.rowsRepaired(), s.rowsRejected(), s.report().get().toAbsolutePath()));
-        } else {
-            out.println("Nothing repaired or rejected.");
-        }
-        out.flush();
+    private static int exitCode(Exception e) {
+        return e instanceof PortException pe ? ExitCodes.of(pe.reason()) : ExitCodes.PORT_FAILED;
+    }
+
+    private static String errorLine(Exception e) {
+        return Messages.oneLine(e instanceof PortException ? e.getMessage()
+                : e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
     private static void printError(PrintWriter err, Exception e, boolean verbose) {
-        String message = e instanceof PortException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        err.println("error: " + Messages.oneLine(message));
+        err.println("error: " + errorLine(e));
         if (verbose) {
             e.printStackTrace(err);
         }

@@ -72,11 +72,11 @@ public final class JsonLinesReport implements FindingSink, AutoCloseable {
 
     static String toJson(Finding f) {
         StringBuilder b = new StringBuilder(128);
-        b.append("{\"table\":").append(string(f.table()))
+        b.append("{\"table\":").append(Json.string(f.table()))
                 .append(",\"rowid\":").append(f.rowid())
-                .append(",\"column\":").append(f.column() == null ? "null" : string(f.column()))
-                .append(",\"action\":").append(string(f.action().name().toLowerCase(Locale.ROOT)))
-                .append(",\"reason\":").append(string(f.reason()))
+                .append(",\"column\":").append(f.column() == null ? "null" : Json.string(f.column()))
+                .append(",\"action\":").append(Json.string(f.action().name().toLowerCase(Locale.ROOT)))
+                .append(",\"reason\":").append(Json.string(f.reason()))
                 .append(",\"original\":").append(value(f.original()))
                 .append('}');
         return b.toString();
@@ -92,36 +92,6 @@ public final class JsonLinesReport implements FindingSink, AutoCloseable {
         if (v instanceof Number n) {
             return n.toString();
         }
-        return string(v.toString());
-    }
-
-    private static String string(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || Character.isSurrogate(c) && !validSurrogate(s, i)) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    private static boolean validSurrogate(String s, int i) {
-        char c = s.charAt(i);
-        if (Character.isHighSurrogate(c)) {
-            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
-        }
-        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+        return Json.string(v.toString());
     }
 }
