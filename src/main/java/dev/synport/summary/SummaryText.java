@@ -89,8 +89,8 @@ public final class SummaryText {
         int others = tables.size() - shown.size();
         if (others > 0) {
             long rows = tables.stream().filter(t -> !shown.contains(t)).mapToLong(TableResult::rowsWritten).sum();
-            lines.add(String.format(Locale.ROOT, "  and %s more with %s, nothing repaired or rejected",
-                    count(others, "table"), count(rows, "row")));
+            lines.add(String.format(Locale.ROOT, "  and %s with %s, nothing repaired or rejected",
+                    count(others, "more table"), count(rows, "row")));
         }
     }
 
