@@ -48,6 +48,8 @@ public final class LiveLineView implements ProgressView {
                 err.flush();
             } else if (note.kind() == ProgressNote.Kind.PHASE) {
                 out.print(ERASE + ProgressText.printable(note.text()) + "...\n");
+            } else if (note.kind() == ProgressNote.Kind.INFO) {
+                out.print(ERASE + ProgressText.printable(note.text()) + "\n");
             }
         }
         out.print(ERASE + line(tracker.snapshot(), width.getAsInt()));

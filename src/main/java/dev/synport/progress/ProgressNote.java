@@ -7,6 +7,8 @@ public record ProgressNote(Instant at, Kind kind, String text) {
     /** What the note is about. */
     public enum Kind {
         PHASE,
+        /** A fact about the run worth a line, e.g. that it resumes an earlier one. */
+        INFO,
         WARNING,
         TABLE_STARTED,
         TABLE_FINISHED

@@ -19,16 +19,17 @@ import java.util.TreeMap;
  *
  * <p>The fraction and the ETA count work in row-equivalents: every row to copy is one; a table
  * whose plain indexes are built after its copy adds {@value #INDEX_BUILD_WEIGHT} per row (all
- * of its indexes together, measured on synthetic Synapse databases: building them takes about a
- * quarter of the time the copy of their rows takes); the checks after the copy (leftover index
- * builds, the sequence check) add {@value #FINAL_CHECKS_SHARE} of the rows, at least
- * {@value #FINAL_CHECKS_MINIMUM}. All of it is fixed when the copy is planned, so the total
- * never grows; index work counts as done when its table finishes, the checks when the run ends.
- * The ETA is the remaining work at the average rate since the copy started.
+ * of its indexes together: on synthetic Synapse databases, building them takes about half the
+ * time the copy of their rows takes, the full-text index of event_search most); the checks after
+ * the copy (leftover index builds, the sequence check) add {@value #FINAL_CHECKS_SHARE} of the
+ * rows, at least {@value #FINAL_CHECKS_MINIMUM}. All of it is fixed when the copy is planned, so
+ * the total never grows; index work counts as done when its table finishes, the checks when the
+ * run ends. The ETA is the remaining work at the average rate since the copy started (it tends
+ * to be optimistic near the end, when fewer tables are left to copy side by side).
  */
 public final class ProgressTracker implements ProgressListener {
-    static final double INDEX_BUILD_WEIGHT = 0.25;
-    static final double FINAL_CHECKS_SHARE = 0.01;
+    static final double INDEX_BUILD_WEIGHT = 0.5;
+    static final double FINAL_CHECKS_SHARE = 0.02;
     static final long FINAL_CHECKS_MINIMUM = 1000;
     /** Tables smaller than this start and finish without a note. */
     private static final long LARGE_TABLE = 10_000;
@@ -108,7 +109,7 @@ public final class ProgressTracker implements ProgressListener {
         }
         plannedWork += rows + finalChecks(rows);
         copyStarted = clock.instant();
-        ProgressText.resumption(planned).ifPresent(text -> note(ProgressNote.Kind.PHASE, text));
+        ProgressText.resumption(planned).ifPresent(text -> note(ProgressNote.Kind.INFO, text));
     }
 
     @Override

@@ -96,8 +96,8 @@ public final class SummaryText {
 
     private static void nextSteps(List<String> lines) {
         lines.add("Next:");
-        lines.add("  - While Synapse still runs on SQLite, this was a rehearsal: repeat the port as often as you"
-                + " like (only what changed is copied again).");
+        lines.add("  - If Synapse still runs on SQLite (this was a snapshot), repeat the port as often as you like:"
+                + " only what changed is copied again.");
         lines.add("  - To cut over: stop Synapse, run the same command once more with --sqlite-database naming"
                 + " homeserver.db itself, then make the config given with --postgres-config Synapse's"
                 + " homeserver.yaml and start Synapse.");

@@ -41,7 +41,7 @@ class LiveLineViewTest {
                 + " 1 table"
                 + ERASE
                 + ERASE + "[##########----------] 49% 50,000/100,000 rows, 5,000 rows/s, 3.0 MB/s, elapsed 10.0s,"
-                        + " ETA 10.2s | Copying 1 table");
+                        + " ETA 10.4s | Copying 1 table");
         assertThat(err.toString()).isEqualTo("warning: something odd" + System.lineSeparator());
     }
 

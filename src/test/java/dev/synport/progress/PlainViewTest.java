@@ -49,8 +49,8 @@ class PlainViewTest {
                 "2026-12-01 21:00:00 evil?[0m?: copying 20,000 rows",
                 "2026-12-01 21:00:05   events: 25,000/50,000 (50%)",
                 "2026-12-01 21:00:05   evil?[0m?: 0/20,000 (0%)",
-                "2026-12-01 21:00:05 overall: 29% 25,000/70,000 rows, 5,000 rows/s, 0.2 MB/s, elapsed 5.0s,"
-                        + " ETA 11.7s; Copying 2 tables",
+                "2026-12-01 21:00:05 overall: 25% 25,000/70,000 rows, 5,000 rows/s, 0.2 MB/s, elapsed 5.0s,"
+                        + " ETA 14.2s; Copying 2 tables",
                 "2026-12-01 21:00:05 events: done (50,000 rows in 5.0s)",
                 "Port finished in 5.0s: 2 tables.");
         assertThat(err.toString()).isEqualTo("2026-12-01 21:00:00 warning: database.args: ignoring unknown key"

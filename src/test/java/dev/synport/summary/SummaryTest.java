@@ -64,8 +64,8 @@ class SummaryTest {
         assertThat(lines.get(12)).isEqualTo("  and 2 more tables with 91 rows, nothing repaired or rejected");
         assertThat(lines).contains("Not copied (by design): user_directory; Synapse rebuilds the user directory by"
                 + " itself after it starts.", "1 value repaired and 1 row rejected: see /var/tmp/report.jsonl");
-        assertThat(String.join("\n", lines)).contains("stop Synapse", "start Synapse",
-                "background updates", "user search fills within minutes").doesNotContainPattern("(?<![\\d,])1 (values|rows|tables)\\b");
+        assertThat(String.join("\n", lines)).contains("stop Synapse", "start Synapse", "background updates",
+                "user search fills within minutes").doesNotContainPattern("(?<![\\d,])1 (values|rows|tables)\\b");
     }
 
     @Test
