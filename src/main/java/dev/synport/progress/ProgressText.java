@@ -30,7 +30,7 @@ public final class ProgressText {
 
     /** "[#######-------------]" of {@code width} cells inside the brackets. */
     public static String bar(double fraction, int width) {
-        int full = (int) Math.round(Math.max(0, Math.min(1, fraction)) * width);
+        int full = (int) Math.floor(Math.max(0, Math.min(1, fraction)) * width);
         return "[" + "#".repeat(full) + "-".repeat(width - full) + "]";
     }
 

@@ -40,7 +40,7 @@ class LiveLineViewTest {
                 + ERASE + "[--------------------] 0% 0/100,000 rows, 0 rows/s, 0.0 MB/s, elapsed 0.0s, ETA - | Copying"
                 + " 1 table"
                 + ERASE
-                + ERASE + "[##########----------] 49% 50,000/100,000 rows, 5,000 rows/s, 3.0 MB/s, elapsed 10.0s,"
+                + ERASE + "[#########-----------] 49% 50,000/100,000 rows, 5,000 rows/s, 3.0 MB/s, elapsed 10.0s,"
                         + " ETA 10.4s | Copying 1 table");
         assertThat(err.toString()).isEqualTo("warning: something odd" + System.lineSeparator());
     }

@@ -24,6 +24,7 @@ class ProgressTextTest {
         assertThat(ProgressText.duration(Duration.ofSeconds(7_509))).isEqualTo("2h05m09s");
         assertThat(ProgressText.bar(0.5, 10)).isEqualTo("[#####-----]");
         assertThat(ProgressText.bar(1.2, 4)).isEqualTo("[####]");
+        assertThat(ProgressText.bar(0.99, 20)).as("full only when complete").isEqualTo("[" + "#".repeat(19) + "-]");
         assertThat(ProgressText.percent(0.999)).isEqualTo(99);
     }
 
