@@ -2,7 +2,6 @@ package dev.synport.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.synport.testing.DatabaseState;
 import dev.synport.testing.Fixtures;
 import dev.synport.testing.JarRun;
 import dev.synport.testing.PostgresExtension;
@@ -11,9 +10,6 @@ import dev.synport.testing.SummarySchema;
 import dev.synport.testing.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,14 +43,7 @@ class StopIT {
         List<String> args = args(sqlite, target, dir, "stopped", json);
         Path log = dir.resolve("stopped.log");
         Process process = JarRun.start(log, args.toArray(String[]::new));
-        boolean midTable = false;
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (!midTable && process.isAlive() && System.nanoTime() < deadline) {
-            midTable = partlyCopied(target, "state_groups_state") || partlyCopied(target, "event_json");
-            if (!midTable) {
-                Thread.sleep(20);
-            }
-        }
+        boolean midTable = target.awaitMidCopy(process);
         assertThat(midTable).as("the port reached the middle of a large table; log:%n%s", Files.readString(log))
                 .isTrue();
         assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor())
@@ -75,7 +64,7 @@ class StopIT {
         assertThat(run(resumedLog, args)).isZero();
         assertThat(Files.readString(resumedLog)).containsPattern("Resuming an earlier port: [\\d,]+ tables? complete,"
                 + " .* [\\d,]+ rows? already in PostgreSQL");
-        assertThat(state(target).differences(state(reference))).isEmpty();
+        assertThat(target.state().differences(reference.state())).isEmpty();
     }
 
     private static List<String> args(Path sqlite, Target target, Path dir, String name, Path json) {
@@ -88,24 +77,5 @@ class StopIT {
         int code = JarRun.run(log, args.toArray(String[]::new));
         assertThat(code).as(Files.readString(log)).isZero();
         return code;
-    }
-
-    /** True while the table's checkpoint is past its first batch but the copy is not done. */
-    private static boolean partlyCopied(Target target, String table) throws Exception {
-        try (Connection c = target.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT forward_rowid FROM port_from_sqlite3 WHERE table_name = ?")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getLong(1) > 1000 && rs.getLong(1) < 15000;
-            }
-        } catch (java.sql.SQLException e) {
-            return false;
-        }
-    }
-
-    private static DatabaseState state(Target target) throws Exception {
-        try (Connection c = target.connect()) {
-            return DatabaseState.read(c);
-        }
     }
 }
