@@ -1,25 +1,14 @@
 package dev.synport.cli;
 
-import dev.synport.FailureReason;
 import dev.synport.Messages;
 import dev.synport.PortException;
 import dev.synport.config.ConfigLoader;
-import dev.synport.config.LoadedConfig;
 import dev.synport.port.CopySettings;
-import dev.synport.port.PortSummary;
 import dev.synport.port.Porter;
 import dev.synport.port.StopRequest;
-import dev.synport.progress.LiveLineView;
-import dev.synport.progress.PlainView;
-import dev.synport.progress.ProgressTracker;
-import dev.synport.progress.ProgressView;
-import dev.synport.summary.RunOutcome;
 import dev.synport.summary.SummaryJson;
-import dev.synport.summary.SummaryText;
 import dev.synport.synapse.SynapseRules;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -151,69 +140,14 @@ public final class PortCommand implements Callable<Integer> {
         Optional<SummaryJson> json = Optional.ofNullable(summaryJson).map(SummaryJson::new);
         json.ifPresent(SummaryJson::checkWritable);
         Clock clock = Clock.systemDefaultZone();
-        ProgressTracker tracker = new ProgressTracker(clock, Optional.empty());
-        session.stop().whenRequested(() -> tracker.phase("Stopping after the current batch (what is committed"
-                + " stays)"));
         Path reportPath = report != null ? report : Path.of("synapse-port-db-report-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant())
                 + ".jsonl");
-        try (ProgressView view = session.terminal() ? new LiveLineView(tracker, out, err, this::columns)
-                : new PlainView(tracker, out, err, clock, Duration.ofSeconds(progressInterval))) {
-            view.start();
-            Optional<PortSummary> summary = Optional.empty();
-            RuntimeException failure = null;
-            try {
-                LoadedConfig config = new ConfigLoader(environment).load(postgresConfig);
-                summary = Optional.of(new Porter(SynapseRules.load(), tracker, clock, session.stop()).run(
-                        sqliteDatabase, config, new CopySettings(batchSize, 64 << 20, jobs, deferIndexesFrom),
-                        reportPath));
-                tracker.finished();
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-            RunOutcome outcome = outcome(summary, failure, reportPath);
-            writeSummaryJson(json, outcome, tracker);
-            view.finish(SummaryText.lines(outcome, tracker.snapshot(), tracker.plan(), tracker.sequences().size()));
-            if (failure != null && outcome.status() == RunOutcome.Status.FAILED) {
-                throw failure;
-            }
-            return outcome.exitCode();
-        }
-    }
-
-    private RunOutcome outcome(Optional<PortSummary> summary, RuntimeException failure, Path reportPath) {
-        String command = ShellWords.command("synapse-port-db", args);
-        if (summary.isPresent()) {
-            return new RunOutcome(RunOutcome.Status.OK, ExitCodes.OK, Optional.empty(), summary.get().report(),
-                    summary.get().tablesSkipped(), command);
-        }
-        Optional<Path> report = Files.exists(reportPath) ? Optional.of(reportPath) : Optional.empty();
-        if (failure instanceof PortException pe && pe.reason() == FailureReason.INTERRUPTED) {
-            return new RunOutcome(RunOutcome.Status.INTERRUPTED, ExitCodes.INTERRUPTED, Optional.empty(), report,
-                    Map.of(), command);
-        }
-        return new RunOutcome(RunOutcome.Status.FAILED, exitCode(failure), Optional.of(errorLine(failure)), report,
-                Map.of(), command);
-    }
-
-    private void writeSummaryJson(Optional<SummaryJson> json, RunOutcome outcome, ProgressTracker tracker) {
-        if (json.isPresent()) {
-            try {
-                json.get().write(outcome, tracker.snapshot(), tracker.plan(), tracker.sequences());
-            } catch (IOException e) {
-                err.println("warning: could not write the JSON summary: " + Messages.oneLine(e.getMessage()));
-                err.flush();
-            }
-        }
-    }
-
-    /** The terminal's width: {@code COLUMNS} when the shell exports it, else 80. */
-    private int columns() {
-        try {
-            return Integer.parseInt(environment.getOrDefault("COLUMNS", "80").trim());
-        } catch (NumberFormatException e) {
-            return 80;
-        }
+        WatchedRun run = new WatchedRun(out, err, environment, session, clock, Duration.ofSeconds(progressInterval));
+        return run.run(ShellWords.command("synapse-port-db", args), reportPath, json, tracker -> new Porter(
+                SynapseRules.load(), tracker, clock, session.stop()).run(sqliteDatabase,
+                new ConfigLoader(environment).load(postgresConfig),
+                new CopySettings(batchSize, 64 << 20, jobs, deferIndexesFrom), reportPath));
     }
 
     private void atLeastOne(String option, long value) {
@@ -223,11 +157,11 @@ public final class PortCommand implements Callable<Integer> {
         }
     }
 
-    private static int exitCode(Exception e) {
+    static int exitCode(Exception e) {
         return e instanceof PortException pe ? ExitCodes.of(pe.reason()) : ExitCodes.PORT_FAILED;
     }
 
-    private static String errorLine(Exception e) {
+    static String errorLine(Exception e) {
         return Messages.oneLine(e instanceof PortException ? e.getMessage()
                 : e.getClass().getSimpleName() + ": " + e.getMessage());
     }
