@@ -18,7 +18,16 @@ public final class Main {
         StopRequest stop = new StopRequest();
         ShutdownStop signals = new ShutdownStop(stop, err, STOP_PATIENCE);
         signals.install();
-        signals.exit(PortCommand.run(out, err, System.getenv(),
-                new PortCommand.Session(System.console() != null, stop), args));
+        int code = ExitCodes.PORT_FAILED;
+        try {
+            code = PortCommand.run(out, err, System.getenv(), new PortCommand.Session(System.console() != null, stop),
+                    args);
+        } catch (Error e) {
+            // out of memory and the like: reported, and the JVM ends now rather than through the signal path
+            err.println("error: " + e);
+            err.flush();
+        } finally {
+            signals.exit(code);
+        }
     }
 }
