@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Progress for a log or a pipe: timestamped plain lines, no control characters at all. Phase
  * changes and large tables starting and finishing as they happen; every {@code interval} a line
- * per running table and an overall line. Warnings go to {@code err}.
+ * per running table and an overall line. Warnings go to {@code err}, as {@code warning: } lines.
  */
 public final class PlainView implements ProgressView {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -46,9 +46,11 @@ public final class PlainView implements ProgressView {
         notesShown += notes.size();
         for (ProgressNote note : notes) {
             if (note.kind() == ProgressNote.Kind.WARNING) {
-                print(err, note.at(), "warning: " + note.text());
+                // a diagnostic, like the error line: not timestamped, so that it reads the same in every view
+                err.println("warning: " + ProgressText.printable(note.text()));
+                err.flush();
             } else {
-                print(out, note.at(), note.kind() == ProgressNote.Kind.PHASE ? note.text() + "..." : note.text());
+                print(note.at(), note.kind() == ProgressNote.Kind.PHASE ? note.text() + "..." : note.text());
             }
         }
         Instant now = clock.instant();
@@ -58,8 +60,8 @@ public final class PlainView implements ProgressView {
             if (!s.tables().isEmpty()) {
                 s.tables().stream().filter(t -> t.state() == TableProgress.State.COPYING
                         || t.state() == TableProgress.State.BUILDING_INDEXES)
-                        .forEach(t -> print(out, now, "  " + ProgressText.table(t)));
-                print(out, now, "overall: " + ProgressText.overall(s) + "; " + s.phase());
+                        .forEach(t -> print(now, "  " + ProgressText.table(t)));
+                print(now, "overall: " + ProgressText.overall(s) + "; " + s.phase());
             }
         }
     }
@@ -77,8 +79,8 @@ public final class PlainView implements ProgressView {
         timer.stop();
     }
 
-    private void print(PrintWriter to, Instant at, String text) {
-        to.println(TIME.format(at.atZone(clock.getZone())) + " " + ProgressText.printable(text));
-        to.flush();
+    private void print(Instant at, String text) {
+        out.println(TIME.format(at.atZone(clock.getZone())) + " " + ProgressText.printable(text));
+        out.flush();
     }
 }

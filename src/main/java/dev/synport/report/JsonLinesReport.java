@@ -72,11 +72,11 @@ public final class JsonLinesReport implements FindingSink, AutoCloseable {
 
     static String toJson(Finding f) {
         StringBuilder b = new StringBuilder(128);
-        b.append("{\"table\":").append(Json.string(f.table()))
+        b.append("{\"table\":").append(string(f.table()))
                 .append(",\"rowid\":").append(f.rowid())
-                .append(",\"column\":").append(f.column() == null ? "null" : Json.string(f.column()))
-                .append(",\"action\":").append(Json.string(f.action().name().toLowerCase(Locale.ROOT)))
-                .append(",\"reason\":").append(Json.string(f.reason()))
+                .append(",\"column\":").append(f.column() == null ? "null" : string(f.column()))
+                .append(",\"action\":").append(string(f.action().name().toLowerCase(Locale.ROOT)))
+                .append(",\"reason\":").append(string(f.reason()))
                 .append(",\"original\":").append(value(f.original()))
                 .append('}');
         return b.toString();
@@ -92,6 +92,10 @@ public final class JsonLinesReport implements FindingSink, AutoCloseable {
         if (v instanceof Number n) {
             return n.toString();
         }
-        return Json.string(v.toString());
+        return string(v.toString());
+    }
+
+    private static String string(String s) {
+        return Json.string(s);
     }
 }

@@ -373,7 +373,7 @@ class BadInputIT {
         Cli.Result result = port(EMPTY_V72, target.config());
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out() + result.err()).doesNotContain("LC_COLLATE");
+        assertThat(result.out()).doesNotContain("LC_COLLATE");
     }
 
     @Test
@@ -386,12 +386,10 @@ class BadInputIT {
         Cli.Result result = port(EMPTY_V72, target.config());
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        // a warning goes to stderr, as one timestamped line
-        assertThat(result.err()).containsPattern("(?m)^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d warning: the target"
-                + " database has LC_COLLATE '" + java.util.regex.Pattern.quote(actual) + "' and LC_CTYPE '"
-                + java.util.regex.Pattern.quote(actual) + "', but Synapse needs C for both; going on because"
-                + " database.allow_unsafe_locale is set$");
-        assertThat(result.out()).doesNotContain("LC_COLLATE");
+        assertThat(result.err()).as("warnings go to stderr").isEqualTo("warning: the target database has LC_COLLATE '"
+                + actual + "' and LC_CTYPE '"
+                + actual + "', but Synapse needs C for both; going on because database.allow_unsafe_locale is set\n");
+        assertThat(result.out()).doesNotContain("warning:");
     }
 
     @Test

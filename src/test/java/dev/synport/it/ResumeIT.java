@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.synport.testing.DatabaseState;
 import dev.synport.testing.Fixtures;
 import dev.synport.testing.JarRun;
+import dev.synport.testing.MidCopy;
 import dev.synport.testing.PostgresExtension;
 import dev.synport.testing.PostgresServer;
 import dev.synport.testing.Target;
@@ -51,7 +52,7 @@ class ResumeIT {
         Process process = JarRun.start(log, "--sqlite-database", sqlite.toString(), "--postgres-config",
                 target.config().toString(), "--batch-size", "200", "--jobs", "2", "--defer-indexes-from", "1000",
                 "--report", dir.resolve("killed.jsonl").toString());
-        boolean midTable = target.awaitMidCopy(process);
+        boolean midTable = MidCopy.await(target, process);
         assertThat(midTable).as("the port reached the middle of a large table; log:%n%s",
                 Files.exists(log) ? Files.readString(log) : "").isTrue();
         process.destroyForcibly().waitFor();

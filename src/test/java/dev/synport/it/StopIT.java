@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synport.testing.Fixtures;
 import dev.synport.testing.JarRun;
+import dev.synport.testing.MidCopy;
 import dev.synport.testing.PostgresExtension;
 import dev.synport.testing.PostgresServer;
 import dev.synport.testing.SummarySchema;
@@ -43,7 +44,7 @@ class StopIT {
         List<String> args = args(sqlite, target, dir, "stopped", json);
         Path log = dir.resolve("stopped.log");
         Process process = JarRun.start(log, args.toArray(String[]::new));
-        boolean midTable = target.awaitMidCopy(process);
+        boolean midTable = MidCopy.await(target, process);
         assertThat(midTable).as("the port reached the middle of a large table; log:%n%s", Files.readString(log))
                 .isTrue();
         assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor())

@@ -5,10 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.concurrent.TimeUnit;
 
 /** A target database for one test, and a homeserver config file pointing at it. */
 public record Target(PostgresServer server, String database, Path config) {
@@ -50,41 +48,19 @@ public record Target(PostgresServer server, String database, Path config) {
         return server.connect(database);
     }
 
-    /** The database's content, for comparison. */
+    /** The database's content now, to compare with an earlier state. */
     public DatabaseState state() throws SQLException {
         try (Connection c = connect()) {
             return DatabaseState.read(c);
         }
     }
 
-    /**
-     * Waits (3 minutes at most) until a port running in {@code process} is in the middle of a
-     * large table of a 20,000-event synthetic snapshot; returns whether it got there.
-     */
-    public boolean awaitMidCopy(Process process) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (process.isAlive() && System.nanoTime() < deadline) {
-            if (checkpointBetween("state_groups_state", 1000, 15000) || checkpointBetween("event_json", 1000, 15000)) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return false;
-    }
-
-    /**
-     * True while the table's copy is mid-way: its checkpoint is past rowid {@code after} and
-     * before {@code before} (false while the tracking table does not exist yet).
-     */
-    public boolean checkpointBetween(String table, long after, long before) {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT forward_rowid FROM port_from_sqlite3 WHERE table_name = ?")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getLong(1) > after && rs.getLong(1) < before;
-            }
-        } catch (SQLException e) {
-            return false;
+    /** Whether a port has begun here: the tracking table exists. */
+    public boolean hasTrackingTable() throws SQLException {
+        try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT to_regclass('port_from_sqlite3') IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1);
         }
     }
 }
