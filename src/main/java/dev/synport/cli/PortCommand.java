@@ -143,7 +143,8 @@ public final class PortCommand implements Callable<Integer> {
         Path reportPath = report != null ? report : Path.of("synapse-port-db-report-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant())
                 + ".jsonl");
-        WatchedRun run = new WatchedRun(out, err, environment, session, clock, Duration.ofSeconds(progressInterval));
+        WatchedRun run = new WatchedRun(out, err, environment, session, clock, Duration.ofSeconds(progressInterval),
+                Optional.empty());
         return run.run(ShellWords.command("synapse-port-db", args), reportPath, json, tracker -> new Porter(
                 SynapseRules.load(), tracker, clock, session.stop()).run(sqliteDatabase,
                 new ConfigLoader(environment).load(postgresConfig),

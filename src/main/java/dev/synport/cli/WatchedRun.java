@@ -32,23 +32,27 @@ final class WatchedRun {
     private final PortCommand.Session session;
     private final Clock clock;
     private final Duration interval;
+    private final Optional<Path> logFile;
 
+    /** @param logFile the run's log, which the summary names (and the curses view shows) */
     WatchedRun(PrintWriter out, PrintWriter err, Map<String, String> environment, PortCommand.Session session,
-            Clock clock, Duration interval) {
+            Clock clock, Duration interval, Optional<Path> logFile) {
         this.out = out;
         this.err = err;
         this.environment = environment;
         this.session = session;
         this.clock = clock;
         this.interval = interval;
+        this.logFile = logFile;
     }
 
     /**
-     * Runs {@code port}, fed the tracker the views read; returns the exit code of a finished or
+     * Runs {@code port}, fed the tracker the views read (a fan-out can feed a logging listener
+     * with it); returns the exit code of a finished or
      * stopped run, rethrows the failure of a failed one once the summary is shown.
      */
     int run(String command, Path reportPath, Optional<SummaryJson> json, Function<ProgressTracker, PortSummary> port) {
-        ProgressTracker tracker = new ProgressTracker(clock, Optional.empty());
+        ProgressTracker tracker = new ProgressTracker(clock, logFile);
         session.stop().whenRequested(() -> tracker.phase("Stopping after the current batch (what is committed"
                 + " stays)"));
         try (ProgressView view = session.terminal() ? new LiveLineView(tracker, out, err, this::columns)

@@ -56,6 +56,7 @@ public final class SummaryText {
         } else if (outcome.status() == RunOutcome.Status.OK) {
             lines.add("Nothing repaired or rejected.");
         }
+        snapshot.logFile().ifPresent(log -> lines.add("The log of this run is in " + log.toAbsolutePath() + "."));
         if (outcome.status() == RunOutcome.Status.OK) {
             nextSteps(lines);
         } else {

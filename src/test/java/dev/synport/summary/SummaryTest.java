@@ -69,6 +69,16 @@ class SummaryTest {
     }
 
     @Test
+    void theSummaryNamesTheLogWhenThereIsOne() {
+        ProgressTracker logged = new ProgressTracker(clock, Optional.of(Path.of("/var/log/port-synapse.log")));
+        logged.copyPlanned(List.of());
+        logged.finished();
+        assertThat(SummaryText.lines(new RunOutcome(RunOutcome.Status.OK, 0, Optional.empty(), Optional.empty(),
+                Map.of(), COMMAND), logged.snapshot(), logged.plan(), 0))
+                .contains("The log of this run is in /var/log/port-synapse.log.");
+    }
+
+    @Test
     void aStoppedRunSaysWhatWasKeptAndTheCommandThatContinues() {
         run(false);
         List<String> lines = lines(new RunOutcome(RunOutcome.Status.INTERRUPTED, 130, Optional.empty(),
