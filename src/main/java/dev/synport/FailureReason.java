@@ -11,5 +11,7 @@ public enum FailureReason {
     /** The config file has no database section. */
     NO_DATABASE_SECTION,
     /** Anything else: pre-flight refused, connection failed, copy failed, verification failed. */
-    PORT_FAILED
+    PORT_FAILED,
+    /** The user asked the port to stop (not an error: what was committed stays, a rerun continues). */
+    INTERRUPTED
 }

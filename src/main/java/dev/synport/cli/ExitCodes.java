@@ -14,6 +14,8 @@ public final class ExitCodes {
     public static final int NOT_POSTGRES = 3;
     public static final int NO_DATABASE_SECTION = 4;
     public static final int PORT_FAILED = 5;
+    /** Stopped by Ctrl-C, SIGTERM or {@code q}: 128 + SIGINT, as shells report an interrupted command. */
+    public static final int INTERRUPTED = 130;
 
     private ExitCodes() {}
 
@@ -24,6 +26,7 @@ public final class ExitCodes {
             case NOT_POSTGRES -> NOT_POSTGRES;
             case NO_DATABASE_SECTION -> NO_DATABASE_SECTION;
             case PORT_FAILED -> PORT_FAILED;
+            case INTERRUPTED -> INTERRUPTED;
         };
     }
 }

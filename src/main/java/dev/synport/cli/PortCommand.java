@@ -3,12 +3,11 @@ package dev.synport.cli;
 import dev.synport.Messages;
 import dev.synport.PortException;
 import dev.synport.config.ConfigLoader;
-import dev.synport.config.LoadedConfig;
 import dev.synport.port.CopySettings;
-import dev.synport.port.PortSummary;
 import dev.synport.port.Porter;
+import dev.synport.port.StopRequest;
 import dev.synport.progress.LoggingProgress;
-import dev.synport.progress.PlainProgress;
+import dev.synport.summary.SummaryJson;
 import dev.synport.synapse.SynapseRules;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,7 +41,8 @@ import picocli.CommandLine.Option;
                     + " --report path that cannot be written)",
             "3:the database section does not use the psycopg2 connector",
             "4:the config file has no database section",
-            "5:the port failed or was refused (the error line says why)"})
+            "5:the port failed or was refused (the error line says why)",
+            "130:stopped by Ctrl-C, SIGTERM or q after the current batch; the same command continues"})
 public final class PortCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(PortCommand.class);
     /** The log's name when --log-file is not given, as Synapse's script names it. */
@@ -63,8 +62,9 @@ public final class PortCommand implements Callable<Integer> {
             + " into it twice (a first run and a rerun), show what arrived, then stop the server and delete it.")
     boolean demo;
 
-    @Option(names = "--curses", description = "Accepted for compatibility; the full-screen view comes in a later"
-            + " version, progress is printed as plain lines.")
+    @Option(names = "--curses", description = "A full-screen progress view (overall bar, ETA, rates, one line per"
+            + " table); q or Ctrl-C stops after the current batch, and the summary at the end waits for a key."
+            + " Without a terminal, plain progress lines are printed instead.")
     boolean curses;
 
     @Option(names = "--batch-size", paramLabel = "ROWS", defaultValue = "10000",
@@ -92,8 +92,13 @@ public final class PortCommand implements Callable<Integer> {
     Path logFile;
 
     @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "5",
-            description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
+            description = "Seconds between progress lines when the output is not a terminal (default:"
+                    + " ${DEFAULT-VALUE}).")
     int progressInterval;
+
+    @Option(names = "--summary-json", paramLabel = "FILE",
+            description = "Also write the summary as JSON (docs/SUMMARY-JSON.md), for failed and stopped runs too.")
+    Path summaryJson;
 
     @Option(names = "-v", description = "Verbose: DEBUG lines in the log file, and stack traces with errors.")
     boolean verbose;
@@ -101,16 +106,39 @@ public final class PortCommand implements Callable<Integer> {
     private final PrintWriter out;
     private final PrintWriter err;
     private final Map<String, String> environment;
+    private final Session session;
+    private final List<String> args;
 
-    PortCommand(PrintWriter out, PrintWriter err, Map<String, String> environment) {
+    PortCommand(PrintWriter out, PrintWriter err, Map<String, String> environment, Session session,
+            List<String> args) {
         this.out = out;
         this.err = err;
         this.environment = environment;
+        this.session = session;
+        this.args = args;
+    }
+
+    /**
+     * Where a run happens: whether stdout is a terminal (a live line or the full-screen view
+     * rather than plain lines), and the stop request that Ctrl-C, SIGTERM or the view's
+     * {@code q} sets.
+     */
+    public record Session(boolean terminal, StopRequest stop) {
+        /** Not on a terminal, and nothing but the caller stops it. */
+        public static Session plain() {
+            return new Session(false, new StopRequest());
+        }
+    }
+
+    /** Runs the command line in a plain session; returns the exit code. Never exits the JVM. */
+    public static int run(PrintWriter out, PrintWriter err, Map<String, String> environment, String... args) {
+        return run(out, err, environment, Session.plain(), args);
     }
 
     /** Runs the command line; returns the exit code. Never exits the JVM. */
-    public static int run(PrintWriter out, PrintWriter err, Map<String, String> environment, String... args) {
-        PortCommand command = new PortCommand(out, err, environment);
+    public static int run(PrintWriter out, PrintWriter err, Map<String, String> environment, Session session,
+            String... args) {
+        PortCommand command = new PortCommand(out, err, environment, session, List.of(args));
         CommandLine cli = new CommandLine(command);
         cli.setOut(out);
         cli.setErr(err);
@@ -157,7 +185,9 @@ public final class PortCommand implements Callable<Integer> {
 
     /** One port with its log; returns the exit code, or throws what the run failed with (after logging it). */
     private int port(Path sqlite, Path configFile, Path logPath) {
-        Clock clock = Clock.systemUTC();
+        Optional<SummaryJson> json = Optional.ofNullable(summaryJson).map(SummaryJson::new);
+        json.ifPresent(SummaryJson::checkWritable);
+        Clock clock = Clock.systemDefaultZone();
         // the log first, so that every later refusal is in it
         Path log = OutputFiles.checkWritable(logPath, "log file", "--log-file", true);
         RunLog runLog = RunLog.open(log, verbose);
@@ -165,14 +195,9 @@ public final class PortCommand implements Callable<Integer> {
             LOG.info("===== {} started: {} =====", new Version().getVersion()[0], describeOptions(sqlite, configFile, log));
             LOG.info("Java {} ({}) on {} {}", System.getProperty("java.version"), System.getProperty("java.vendor"),
                     System.getProperty("os.name"), System.getProperty("os.arch"));
-            PortSummary summary = port(sqlite, configFile, clock, log);
-            printSummary(summary, log);
-            LOG.info("summary: {} tables, {} rows copied, {} values repaired, {} rows rejected, {} sequences set,"
-                    + " in {} ms; report: {}", summary.tablesCopied(), summary.rowsCopied(), summary.rowsRepaired(),
-                    summary.rowsRejected(), summary.sequencesSet(), summary.elapsed().toMillis(),
-                    summary.report().map(Path::toString).orElse("none"));
-            LOG.info("===== finished: exit {} =====", ExitCodes.OK);
-            return ExitCodes.OK;
+            int code = watched(sqlite, configFile, clock, log, json);
+            LOG.info("===== finished: exit {} =====", code);
+            return code;
         } catch (RuntimeException e) {
             LOG.error("the run failed: {}", Messages.oneLine(e.getMessage()), e);
             LOG.info("===== finished: exit {} =====", exitCode(e));
@@ -182,17 +207,22 @@ public final class PortCommand implements Callable<Integer> {
         }
     }
 
-    private PortSummary port(Path sqlite, Path configFile, Clock clock, Path log) {
+    private int watched(Path sqlite, Path configFile, Clock clock, Path log, Optional<SummaryJson> json) {
         Path defaultReport = log.resolveSibling("synapse-port-db-report-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant())
                 + ".jsonl");
         Path reportPath = OutputFiles.checkWritable(report != null ? report : defaultReport, "report", "--report", false);
         LOG.info("report (written only if something is repaired or rejected): {}", reportPath);
-        LoadedConfig config = new ConfigLoader(environment).load(configFile);
-        ProgressFanOut progress = new ProgressFanOut(new LoggingProgress(clock),
-                new PlainProgress(out, clock, Duration.ofSeconds(progressInterval)), err);
-        return new Porter(SynapseRules.load(), progress, clock).run(sqlite, config,
-                new CopySettings(batchSize, 64 << 20, jobs, deferIndexesFrom), reportPath);
+        if (curses && !session.terminal()) {
+            err.println("warning: --curses needs a terminal; printing plain progress lines instead");
+            err.flush();
+        }
+        WatchedRun run = new WatchedRun(out, err, environment, session, curses && session.terminal(), clock,
+                Duration.ofSeconds(progressInterval), Optional.of(log));
+        return run.run(ShellWords.command("synapse-port-db", args), reportPath, json, tracker -> new Porter(
+                SynapseRules.load(), new ProgressFanOut(new LoggingProgress(clock), tracker), clock, session.stop())
+                .run(sqlite, new ConfigLoader(environment).load(configFile),
+                        new CopySettings(batchSize, 64 << 20, jobs, deferIndexesFrom), reportPath));
     }
 
     /** The command line as the log shows it: paths and numbers only, nothing secret can be among them. */
@@ -200,11 +230,17 @@ public final class PortCommand implements Callable<Integer> {
         return (demo ? "--demo " : "") + "--sqlite-database " + sqlite + " --postgres-config " + configFile
                 + " --batch-size " + batchSize + " --jobs " + jobs + " --defer-indexes-from " + deferIndexesFrom
                 + (report != null ? " --report " + report : "") + " --log-file " + log
-                + " --progress-interval " + progressInterval + (curses ? " --curses" : "") + (verbose ? " -v" : "");
+                + " --progress-interval " + progressInterval + (summaryJson != null ? " --summary-json " + summaryJson : "")
+                + (curses ? " --curses" : "") + (verbose ? " -v" : "");
     }
 
-    private static int exitCode(Exception e) {
+    static int exitCode(Exception e) {
         return e instanceof PortException pe ? ExitCodes.of(pe.reason()) : ExitCodes.PORT_FAILED;
+    }
+
+    static String errorLine(Exception e) {
+        return Messages.oneLine(e instanceof PortException ? e.getMessage()
+                : e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
     private void atLeastOne(String option, long value) {
@@ -214,25 +250,8 @@ public final class PortCommand implements Callable<Integer> {
         }
     }
 
-    private void printSummary(PortSummary s, Path log) {
-        out.println(String.format(Locale.ROOT, "Port finished in %s: %d tables, %,d rows copied this run, %d"
-                + " sequences set.", PlainProgress.formatDuration(s.elapsed()), s.tablesCopied(), s.rowsCopied(),
-                s.sequencesSet()));
-        out.println("Not copied (by design): " + String.join(", ", s.tablesSkipped().keySet().stream().sorted().toList())
-                + "; Synapse rebuilds the user directory by itself after it starts.");
-        if (s.report().isPresent()) {
-            out.println(String.format(Locale.ROOT, "%,d values repaired and %,d rows rejected: see %s",
-                    s.rowsRepaired(), s.rowsRejected(), s.report().get().toAbsolutePath()));
-        } else {
-            out.println("Nothing repaired or rejected.");
-        }
-        out.println("The log of this run is in " + log + ".");
-        out.flush();
-    }
-
     private static void printError(PrintWriter err, Exception e, boolean verbose) {
-        String message = e instanceof PortException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        err.println("error: " + Messages.oneLine(message));
+        err.println("error: " + errorLine(e));
         if (verbose) {
             e.printStackTrace(err);
         }

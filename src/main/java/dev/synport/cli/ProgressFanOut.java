@@ -1,27 +1,30 @@
 package dev.synport.cli;
 
+import dev.synport.progress.PlannedTable;
 import dev.synport.progress.ProgressListener;
-import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
 
-/**
- * Feeds every progress event to the log and to the view the user watches; warnings go to the
- * log and to stderr (diagnostics never mix with the progress and summary on stdout).
- */
+/** Feeds every progress event to the log and to the tracker the user's view reads. */
 final class ProgressFanOut implements ProgressListener {
     private final ProgressListener log;
     private final ProgressListener view;
-    private final PrintWriter err;
 
-    ProgressFanOut(ProgressListener log, ProgressListener view, PrintWriter err) {
+    ProgressFanOut(ProgressListener log, ProgressListener view) {
         this.log = log;
         this.view = view;
-        this.err = err;
     }
 
     @Override
     public void phase(String description) {
         log.phase(description);
         view.phase(description);
+    }
+
+    @Override
+    public void copyPlanned(List<PlannedTable> tables) {
+        log.copyPlanned(tables);
+        view.copyPlanned(tables);
     }
 
     @Override
@@ -37,17 +40,44 @@ final class ProgressFanOut implements ProgressListener {
     }
 
     @Override
+    public void rowsCommitted(String table, long rows, long bytes) {
+        log.rowsCommitted(table, rows, bytes);
+        view.rowsCommitted(table, rows, bytes);
+    }
+
+    @Override
+    public void findingsRecorded(String table, long repaired, long rejected) {
+        log.findingsRecorded(table, repaired, rejected);
+        view.findingsRecorded(table, repaired, rejected);
+    }
+
+    @Override
+    public void indexesBuilding(String table, int count) {
+        log.indexesBuilding(table, count);
+        view.indexesBuilding(table, count);
+    }
+
+    @Override
     public void tableFinished(String table) {
         log.tableFinished(table);
         view.tableFinished(table);
     }
 
     @Override
+    public void copyFinished() {
+        log.copyFinished();
+        view.copyFinished();
+    }
+
+    @Override
+    public void sequencesSet(Map<String, Long> lastValues) {
+        log.sequencesSet(lastValues);
+        view.sequencesSet(lastValues);
+    }
+
+    @Override
     public void warning(String message) {
         log.warning(message);
-        synchronized (err) {
-            err.println("warning: " + message);
-            err.flush();
-        }
+        view.warning(message);
     }
 }

@@ -8,7 +8,9 @@ import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
 import dev.synport.postgres.DeferredIndexes;
 import dev.synport.postgres.PostgresTarget;
+import dev.synport.progress.PlannedTable;
 import dev.synport.progress.ProgressListener;
+import dev.synport.report.Finding;
 import dev.synport.report.FindingSink;
 import dev.synport.sqlite.Snapshot;
 import java.sql.Connection;
@@ -32,7 +34,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Runs table copies on a fixed number of workers, largest tables first, each table once all
  * the tables it references are done. The first failure stops the others after their current
- * batch (which is rolled back); everything committed so far stays, with its checkpoint.
+ * batch (which is rolled back); everything committed so far stays, with its checkpoint. A stop
+ * requested by the user does the same, and ends the run as interrupted.
  */
 final class CopyScheduler {
     private final Snapshot snapshot;
@@ -42,9 +45,10 @@ final class CopyScheduler {
     private final ProgressListener progress;
     private final CopySettings settings;
     private final DeferredIndexes indexes;
+    private final StopRequest stop;
 
     CopyScheduler(Snapshot snapshot, PostgresTarget target, CheckpointStore checkpoints, DeferredIndexes indexes,
-            FindingSink report, ProgressListener progress, CopySettings settings) {
+            FindingSink report, ProgressListener progress, CopySettings settings, StopRequest stop) {
         this.snapshot = snapshot;
         this.target = target;
         this.checkpoints = checkpoints;
@@ -52,13 +56,19 @@ final class CopyScheduler {
         this.report = report;
         this.progress = progress;
         this.settings = settings;
+        this.stop = stop;
     }
 
     long run(PortPlan plan, Map<String, Checkpoint> positions) {
         Map<String, Long> remaining = new HashMap<>();
+        List<PlannedTable> planned = new ArrayList<>();
         try (Connection sqlite = snapshot.open()) {
             for (TablePlan table : plan.tables()) {
-                remaining.put(table.name(), countRemaining(sqlite, table, positions.get(table.name())));
+                Checkpoint from = positions.get(table.name());
+                long[] counts = countRows(sqlite, table, from);
+                remaining.put(table.name(), counts[1]);
+                planned.add(new PlannedTable(table.name(), counts[0] - counts[1], counts[1], from.forwardRowid(),
+                        counts[1] >= settings.deferIndexesFrom()));
             }
         } catch (SQLException e) {
             throw new PortException(FailureReason.PORT_FAILED, "counting rows in the snapshot failed: "
@@ -66,6 +76,8 @@ final class CopyScheduler {
         }
         List<TablePlan> waiting = new ArrayList<>(plan.tables());
         waiting.sort(Comparator.comparingLong((TablePlan t) -> remaining.get(t.name())).reversed());
+        planned.sort(Comparator.comparingLong(PlannedTable::rowsToCopy).reversed());
+        progress.copyPlanned(planned);
         Set<String> done = new HashSet<>(plan.refilledSpecially());
         AtomicReference<Throwable> failure = new AtomicReference<>();
         ExecutorService executor = Executors.newFixedThreadPool(settings.workers(), r -> {
@@ -76,9 +88,10 @@ final class CopyScheduler {
         ExecutorCompletionService<Copied> completion = new ExecutorCompletionService<>(executor);
         long copied = 0;
         int running = 0;
+        int finishedTables = 0;
         try {
             while (!waiting.isEmpty() || running > 0) {
-                if (failure.get() == null) {
+                if (failure.get() == null && !stop.isRequested()) {
                     for (var it = waiting.iterator(); it.hasNext() && running < settings.workers();) {
                         TablePlan table = it.next();
                         if (done.containsAll(plan.dependencies().get(table.name()))) {
@@ -101,6 +114,7 @@ final class CopyScheduler {
                     if (result != null) {
                         done.add(result.table());
                         copied += result.rows();
+                        finishedTables++;
                     }
                 } catch (ExecutionException e) {
                     failure.compareAndSet(null, e.getCause());
@@ -118,6 +132,9 @@ final class CopyScheduler {
         }
         if (error != null) {
             throw new PortException(FailureReason.PORT_FAILED, Messages.oneLine(error.getMessage()), error);
+        }
+        if (stop.isRequested() && finishedTables < plan.tables().size()) {
+            throw StopRequest.interrupted();
         }
         if (!waiting.isEmpty()) {
             throw new PortException(FailureReason.PORT_FAILED, "foreign keys form a cycle between tables "
@@ -139,10 +156,11 @@ final class CopyScheduler {
                 st.execute("SET synchronous_commit TO off");
             }
             indexes.deferIfWorthIt(pg, table.name(), total);
-            long rows = new TableCopier(table, settings, checkpoints, report, progress,
-                    () -> failure.get() != null).copy(sqlite, pg, start);
+            long rows = new TableCopier(table, settings, checkpoints, reporting(table.name()), progress,
+                    () -> failure.get() != null || stop.isRequested()).copy(sqlite, pg, start);
             List<String> pending = indexes.pending(pg, table.name());
             if (!pending.isEmpty()) {
+                progress.indexesBuilding(table.name(), pending.size());
                 if (total >= settings.deferIndexesFrom()) {
                     progress.phase(table.name() + ": building " + pending.size() + " index(es) "
                             + String.join(", ", pending));
@@ -164,15 +182,28 @@ final class CopyScheduler {
         }
     }
 
-    private static long countRemaining(Connection sqlite, TablePlan table, Checkpoint from) throws SQLException {
+    /** Findings go to the report, and their counts to the progress listener. */
+    private FindingSink reporting(String table) {
+        return findings -> {
+            report.record(findings);
+            long rejected = findings.stream().filter(f -> f.action() == Finding.Action.REJECTED).count();
+            if (!findings.isEmpty()) {
+                progress.findingsRecorded(table, findings.size() - rejected, rejected);
+            }
+        };
+    }
+
+    /** The table's rows in the snapshot: all of them, and those after the checkpoint (still to copy). */
+    private static long[] countRows(Connection sqlite, TablePlan table, Checkpoint from) throws SQLException {
         String source = Identifiers.quote(table.name());
         try (PreparedStatement ps = sqlite.prepareStatement("SELECT (SELECT count(*) FROM " + source
-                + " WHERE rowid >= ?) + (SELECT count(*) FROM " + source + " WHERE rowid <= ?)")) {
+                + "), (SELECT count(*) FROM " + source + " WHERE rowid >= ?) + (SELECT count(*) FROM " + source
+                + " WHERE rowid <= ?)")) {
             ps.setLong(1, from.forwardRowid());
             ps.setLong(2, from.backwardRowid());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getLong(1);
+                return new long[] {rs.getLong(1), rs.getLong(2)};
             }
         }
     }

@@ -60,11 +60,14 @@ public final class Porter {
     private final SynapseRules rules;
     private final ProgressListener progress;
     private final Clock clock;
+    private final StopRequest stop;
 
-    public Porter(SynapseRules rules, ProgressListener progress, Clock clock) {
+    /** @param stop checked between batches and between the phases after the copy */
+    public Porter(SynapseRules rules, ProgressListener progress, Clock clock, StopRequest stop) {
         this.rules = rules;
         this.progress = progress;
         this.clock = clock;
+        this.stop = stop;
     }
 
     public PortSummary run(Path sqlitePath, LoadedConfig config, CopySettings copySettings, Path reportPath) {
@@ -130,11 +133,17 @@ public final class Porter {
                     new NewerTargetCheck().refuseNewerTarget(control, maxima, schema, catalog, rules.sequences());
                     sequences = new SequenceSetter().compute(sqlite, maxima, schema, catalog, rules.sequences());
                 }
+                stopIfRequested();
                 Map<String, Checkpoint> positions = prepare(control, checkpoints, indexes, plan, catalog, sequences);
+                progress.sequencesSet(sequences.stream().collect(Collectors.toMap(SequenceSetter.Setting::sequence,
+                        SequenceSetter.Setting::value, (a, b) -> b)));
                 progress.phase("Copying " + plan.tables().size() + " tables");
-                long rows = new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings)
-                        .run(plan, positions);
+                long rows = new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings,
+                        stop).run(plan, positions);
+                progress.copyFinished();
+                stopIfRequested();
                 indexes.rebuildAll(control);
+                stopIfRequested();
                 progress.phase("Checking sequences");
                 new SequenceVerifier().verify(control, catalog, rules.sequences());
                 indexes.dropLedgerIfEmpty(control);
@@ -142,6 +151,12 @@ public final class Porter {
                         report.count(Finding.Action.REJECTED), plan.skipped(), sequences.size(),
                         Duration.between(started, clock.instant()), report.written());
             }
+        }
+    }
+
+    private void stopIfRequested() {
+        if (stop.isRequested()) {
+            throw StopRequest.interrupted();
         }
     }
 

@@ -193,7 +193,7 @@ final class TableCopier {
                         if (!plan.singleTransaction()) {
                             pg.commit();
                         }
-                        progress.rowsCommitted(plan.name(), batch.rows + rejected(batch.findings));
+                        progress.rowsCommitted(plan.name(), batch.rows + rejected(batch.findings), batch.bytes);
                         written += batch.rows;
                     }
                 }
@@ -249,8 +249,10 @@ final class TableCopier {
                 }
             }
             if (buffer.length() > 0) {
+                sent += buffer.length();
                 copy.writeToCopy(buffer.array(), 0, buffer.length());
             }
+            batch.bytes = sent;
             return batch.more;
         }
 
@@ -322,6 +324,7 @@ final class TableCopier {
         private final long first;
         private long last;
         private int rows;
+        private long bytes;
         private boolean more;
         private final List<Finding> findings = new ArrayList<>();
 
@@ -351,7 +354,7 @@ final class TableCopier {
         return findings.stream().filter(f -> f.action() == Finding.Action.REJECTED).count();
     }
 
-    /** Thrown inside a copy when another worker failed; the batch in progress is rolled back. */
+    /** Thrown inside a copy when another worker failed or the user stopped the port; the batch in progress is rolled back. */
     static final class CancellationException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

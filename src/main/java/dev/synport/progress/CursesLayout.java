@@ -208,8 +208,8 @@ final class CursesLayout {
     /** Rates and counts as segments for {@link #flow}. */
     private static List<String> statSegments(ProgressSnapshot s) {
         return List.of(
-                "elapsed " + PlainProgress.formatDuration(s.elapsed()),
-                "ETA " + s.eta().map(PlainProgress::formatDuration).orElse("-"),
+                "elapsed " + ProgressText.duration(s.elapsed()),
+                "ETA " + s.eta().map(ProgressText::duration).orElse("-"),
                 count(Math.round(s.rowsPerSecond())) + " rows/s",
                 oneDecimal(s.bytesPerSecond() / 1_000_000) + " MB/s",
                 "repaired " + count(s.repaired()),

@@ -3,6 +3,7 @@ package dev.synport.progress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -25,6 +26,33 @@ public final class LoggingProgress implements ProgressListener {
     @Override
     public void phase(String description) {
         LOG.info("phase: {}", description);
+    }
+
+    @Override
+    public void copyPlanned(List<PlannedTable> tables) {
+        long before = tables.stream().mapToLong(PlannedTable::rowsBefore).sum();
+        long toCopy = tables.stream().mapToLong(PlannedTable::rowsToCopy).sum();
+        LOG.info("copy planned: {} tables, {} rows to copy this run, {} ported by earlier runs", tables.size(), toCopy,
+                before);
+        for (PlannedTable t : tables) {
+            LOG.debug("planned {}: {} rows to copy from rowid {}, {} before this run{}", t.name(), t.rowsToCopy(),
+                    t.resumeRowid(), t.rowsBefore(), t.indexesAfterCopy() ? ", indexes built after the copy" : "");
+        }
+    }
+
+    @Override
+    public void findingsRecorded(String table, long repaired, long rejected) {
+        LOG.debug("table {}: {} values repaired, {} rows rejected in the last batch", table, repaired, rejected);
+    }
+
+    @Override
+    public void indexesBuilding(String table, int count) {
+        LOG.info("table {}: building {} indexes after its copy", table, count);
+    }
+
+    @Override
+    public void sequencesSet(Map<String, Long> lastValues) {
+        LOG.info("sequences set: {}", lastValues);
     }
 
     @Override

@@ -12,7 +12,8 @@ import picocli.CommandLine;
 
 class ArgumentCheckTest {
     private final ArgumentCheck check = new ArgumentCheck(new CommandLine(new PortCommand(
-            new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of())).getCommandSpec());
+            new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(), PortCommand.Session.plain(),
+            List.of())).getCommandSpec());
 
     private Optional<String> problem(String... args) {
         return check.firstProblem(List.of(args));

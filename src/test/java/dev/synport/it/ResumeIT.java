@@ -5,15 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.synport.testing.DatabaseState;
 import dev.synport.testing.Fixtures;
 import dev.synport.testing.JarRun;
+import dev.synport.testing.MidCopy;
 import dev.synport.testing.PostgresExtension;
 import dev.synport.testing.PostgresServer;
 import dev.synport.testing.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,9 +32,9 @@ class ResumeIT {
         Path sqlite = Fixtures.synthetic(TEMPLATE, 3000, 7);
         Target target = Target.create(pg, "rerun", INIT, dir);
         assertThat(port(sqlite, target, dir, "first", "--batch-size", "700")).isZero();
-        DatabaseState first = state(target);
+        DatabaseState first = target.state();
         assertThat(port(sqlite, target, dir, "second", "--batch-size", "700")).isZero();
-        assertThat(state(target).differences(first)).isEmpty();
+        assertThat(target.state().differences(first)).isEmpty();
     }
 
     /** Into a Synapse-prepared target, and into an empty one whose schema the port creates. */
@@ -54,14 +52,7 @@ class ResumeIT {
         Process process = JarRun.start(log, "--sqlite-database", sqlite.toString(), "--postgres-config",
                 target.config().toString(), "--batch-size", "200", "--jobs", "2", "--defer-indexes-from", "1000",
                 "--report", dir.resolve("killed.jsonl").toString());
-        boolean midTable = false;
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (!midTable && process.isAlive() && System.nanoTime() < deadline) {
-            midTable = partlyCopied(target, "state_groups_state") || partlyCopied(target, "event_json");
-            if (!midTable) {
-                Thread.sleep(20);
-            }
-        }
+        boolean midTable = MidCopy.await(target, process);
         assertThat(midTable).as("the port reached the middle of a large table; log:%n%s",
                 Files.exists(log) ? Files.readString(log) : "").isTrue();
         process.destroyForcibly().waitFor();
@@ -72,29 +63,10 @@ class ResumeIT {
                     .as("the killed run had deferred some indexes").doesNotContain("0");
         }
         assertThat(port(sqlite, target, dir, "resumed", "--batch-size", "1000")).isZero();
-        assertThat(state(target).differences(state(reference))).isEmpty();
+        assertThat(target.state().differences(reference.state())).isEmpty();
         try (Connection c = target.connect()) {
             assertThat(OfficialParityIT.column(c, "SELECT to_regclass('port_from_sqlite3_deferred_indexes')"))
                     .containsExactly((String) null);
-        }
-    }
-
-    /** True while the table's checkpoint is past its first batch but the copy is not done. */
-    private static boolean partlyCopied(Target target, String table) throws Exception {
-        try (Connection c = target.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT forward_rowid FROM port_from_sqlite3 WHERE table_name = ?")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getLong(1) > 1000 && rs.getLong(1) < 15000;
-            }
-        } catch (java.sql.SQLException e) {
-            return false;
-        }
-    }
-
-    private static DatabaseState state(Target target) throws Exception {
-        try (Connection c = target.connect()) {
-            return DatabaseState.read(c);
         }
     }
 

@@ -1,0 +1,44 @@
+package dev.synport.testing;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
+
+/** Waits for a port running in another process to reach the middle of a large table. */
+public final class MidCopy {
+    private MidCopy() {}
+
+    /**
+     * Waits (3 minutes at most) until the port in {@code process} is in the middle of a large
+     * table of a 20,000-event synthetic snapshot; returns whether it got there.
+     */
+    public static boolean await(Target target, Process process) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (process.isAlive() && System.nanoTime() < deadline) {
+            if (checkpointBetween(target, "state_groups_state", 1000, 15000)
+                    || checkpointBetween(target, "event_json", 1000, 15000)) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    /**
+     * True while the table's checkpoint is past rowid {@code after} and before {@code before}
+     * (false while the tracking table does not exist yet).
+     */
+    private static boolean checkpointBetween(Target target, String table, long after, long before) {
+        try (Connection c = target.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT forward_rowid FROM port_from_sqlite3 WHERE table_name = ?")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > after && rs.getLong(1) < before;
+            }
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+}
