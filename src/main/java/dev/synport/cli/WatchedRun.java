@@ -83,7 +83,10 @@ final class WatchedRun {
             json.ifPresent(j -> write(j, outcome, tracker));
             summaryLines = SummaryText.lines(outcome, tracker.snapshot(), tracker.plan(), tracker.sequences().size());
             summaryLines.forEach(line -> LOG.info("summary: {}", line));
-            view.finish(summaryLines);
+            if (!fullScreen || outcome.status() != RunOutcome.Status.INTERRUPTED) {
+                // a stopped full-screen run does not wait for a key: after a signal nobody may be there to press one
+                view.finish(summaryLines);
+            }
         }
         if (fullScreen) {
             // the full screen is gone with the view: the summary stays in the terminal's scrollback

@@ -57,8 +57,8 @@ public final class LoggingProgress implements ProgressListener {
 
     @Override
     public void tableStarted(String table, long done, long total) {
-        tables.put(table, new Table(clock.instant(), total));
-        LOG.info("table {}: started, {} of {} rows ported before this run", table, done, total);
+        tables.put(table, new Table(clock.instant()));
+        LOG.info("table {}: started, {} to copy", table, ProgressText.count(total - done, "row"));
     }
 
     @Override
@@ -75,8 +75,8 @@ public final class LoggingProgress implements ProgressListener {
             LOG.info("table {}: finished", table);
             return;
         }
-        LOG.info("table {}: finished, {} rows handled this run in {} ms ({} rows in the snapshot)", table,
-                t.handled(), Duration.between(t.started, clock.instant()).toMillis(), t.total);
+        LOG.info("table {}: finished, {} handled this run in {} ms", table, ProgressText.count(t.handled(), "row"),
+                Duration.between(t.started, clock.instant()).toMillis());
     }
 
     @Override
@@ -87,12 +87,10 @@ public final class LoggingProgress implements ProgressListener {
     /** One table's copy so far. */
     private static final class Table {
         private final Instant started;
-        private final long total;
         private long handled;
 
-        Table(Instant started, long total) {
+        Table(Instant started) {
             this.started = started;
-            this.total = total;
         }
 
         synchronized long add(long rows) {

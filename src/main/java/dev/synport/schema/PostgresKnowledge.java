@@ -119,6 +119,11 @@ public final class PostgresKnowledge {
         return new PostgresKnowledge(Map.of("supported_versions", versions));
     }
 
+    /** The schema versions whose PostgreSQL schema this file knows how to create. */
+    public List<Integer> supportedVersions() {
+        return List.copyOf(supported);
+    }
+
     /** Refuses a schema version this file has no facts for. */
     void checkSupported(int version) {
         if (!supported.contains(version)) {

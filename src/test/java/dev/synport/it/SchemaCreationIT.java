@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.synport.schema.PostgresKnowledge;
 import dev.synport.testing.Cli;
 import dev.synport.testing.DatabaseState;
 import dev.synport.testing.Fixtures;
@@ -29,7 +30,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * For every reference {@code pg-vNN-schema.sql} in the fixtures: porting
+ * For every reference {@code pg-vNN-schema.sql} in the fixtures of a version the tool has facts
+ * for (the others are refused, before anything is written, for an empty target): porting
  * {@code synapse-vNN-empty.db} into an empty database leaves a schema that dumps exactly as
  * the reference (Synapse's own CI check for its port script), apart from pg_dump's header and
  * the tracking table; and the small v72 fixture ported into an empty database ends with the
@@ -39,10 +41,40 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SchemaCreationIT {
     private static final Pattern REFERENCE = Pattern.compile("pg-v(\\d+)-schema\\.sql");
 
+    /** The reference versions whose schema the tool creates. */
     static Stream<Integer> versions() throws IOException {
+        List<Integer> supported = PostgresKnowledge.load().supportedVersions();
+        return references().filter(supported::contains);
+    }
+
+    /** The reference versions the tool has no facts for yet: an empty target is refused for them. */
+    static Stream<Integer> versionsWithoutFacts() throws IOException {
+        List<Integer> supported = PostgresKnowledge.load().supportedVersions();
+        return references().filter(v -> !supported.contains(v));
+    }
+
+    private static Stream<Integer> references() throws IOException {
         try (Stream<Path> files = Files.list(Fixtures.dir())) {
             return files.map(f -> REFERENCE.matcher(f.getFileName().toString())).filter(Matcher::matches)
                     .map(m -> Integer.parseInt(m.group(1))).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "schema version {0}")
+    @MethodSource("versionsWithoutFacts")
+    void emptyTargetOfAVersionWithoutFactsIsRefusedBeforeAnythingIsWritten(int version, PostgresServer pg,
+            @TempDir Path dir) throws Exception {
+        String database = "schema_refused_v" + version;
+        Target target = Target.create(pg, database, null, dir);
+        Cli.Result result = Cli.run("--sqlite-database", Fixtures.file("synapse-v" + version + "-empty.db").toString(),
+                "--postgres-config", target.config().toString(), "--log-file", dir.resolve("port.log").toString());
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(5);
+        assertThat(result.err()).as(result.toString()).startsWith("error: the snapshot has Synapse schema version "
+                + version + ", but this tool can create the PostgreSQL schema only for versions ")
+                .contains("update_synapse_database");
+        try (Connection c = pg.connect(database)) {
+            assertThat(rows(c, "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = 'public'")).isEmpty();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.synport.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.synport.testing.Cli;
 import dev.synport.testing.ConfigExample;
@@ -8,6 +9,7 @@ import dev.synport.testing.ConnectionProbe;
 import dev.synport.testing.EmbeddedPostgresServer;
 import dev.synport.testing.Fixtures;
 import dev.synport.testing.JarRun;
+import dev.synport.testing.PseudoTerminal;
 import dev.synport.testing.SqliteCounts;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,6 +95,28 @@ class SocketConnectionIT {
 
         assertThat(exit).as(Files.readString(log)).isZero();
         assertThat(tableOwner("jar_target", "events")).isEqualTo(OS_USER);
+    }
+
+    @Test
+    void launcherWithTheFullScreenViewOnAPseudoTerminalPortsOverThePeerSocket() throws Exception {
+        assumeTrue(PseudoTerminal.available(), "util-linux script is not installed");
+        createDatabase("curses_target", OS_USER);
+        Path config = config(server.socketDirectory().toString(), OS_USER, "curses_target");
+        Path launcher = Path.of("bin", "synapse-port-db").toAbsolutePath();
+
+        PseudoTerminal.Result run = PseudoTerminal.run(100, 30, dir, List.of(launcher.toString(), "--curses",
+                "--sqlite-database", SMALL.toString(), "--postgres-config", config.toString()));
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        // the view drew its overall line and table lines, then left the summary in the scrollback
+        assertThat(run.screen()).as(run.toString()).contains("rows/s").contains("event_json")
+                .contains("Port finished in").contains("The log of this run is in "
+                        + dir.resolve("port-synapse.log").toRealPath());
+        assertThat(run.screen()).as(run.toString()).doesNotContain("error:").doesNotContain("warning:");
+        Map<String, Long> expected = SqliteCounts.rows(SMALL);
+        for (String table : List.of("events", "users", "rooms", "event_json")) {
+            assertThat(count("curses_target", table)).as(table).isEqualTo(expected.get(table)).isPositive();
+        }
     }
 
     @Test
