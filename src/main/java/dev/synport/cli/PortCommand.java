@@ -220,7 +220,7 @@ public final class PortCommand implements Callable<Integer> {
         WatchedRun run = new WatchedRun(out, err, environment, session, curses && session.terminal(), clock,
                 Duration.ofSeconds(progressInterval), Optional.of(log));
         return run.run(ShellWords.command("synapse-port-db", args), reportPath, json, tracker -> new Porter(
-                SynapseRules.load(), new ProgressFanOut(new LoggingProgress(clock), tracker), clock, session.stop())
+                SynapseRules.load(), new ProgressFanOut(new LoggingProgress(clock), tracker), session.stop())
                 .run(sqlite, new ConfigLoader(environment).load(configFile),
                         new CopySettings(batchSize, 64 << 20, jobs, deferIndexesFrom), reportPath));
     }

@@ -59,7 +59,7 @@ final class CopyScheduler {
         this.stop = stop;
     }
 
-    long run(PortPlan plan, Map<String, Checkpoint> positions) {
+    void run(PortPlan plan, Map<String, Checkpoint> positions) {
         Map<String, Long> remaining = new HashMap<>();
         List<PlannedTable> planned = new ArrayList<>();
         try (Connection sqlite = snapshot.open()) {
@@ -85,8 +85,7 @@ final class CopyScheduler {
             t.setDaemon(true);
             return t;
         });
-        ExecutorCompletionService<Copied> completion = new ExecutorCompletionService<>(executor);
-        long copied = 0;
+        ExecutorCompletionService<String> completion = new ExecutorCompletionService<>(executor);
         int running = 0;
         int finishedTables = 0;
         try {
@@ -110,10 +109,9 @@ final class CopyScheduler {
                 var finished = completion.take();
                 running--;
                 try {
-                    Copied result = finished.get();
-                    if (result != null) {
-                        done.add(result.table());
-                        copied += result.rows();
+                    String table = finished.get();
+                    if (table != null) {
+                        done.add(table);
                         finishedTables++;
                     }
                 } catch (ExecutionException e) {
@@ -140,14 +138,10 @@ final class CopyScheduler {
             throw new PortException(FailureReason.PORT_FAILED, "foreign keys form a cycle between tables "
                     + waiting.stream().map(TablePlan::name).toList());
         }
-        return copied;
     }
 
-    /** A table copied to its end, and the rows this run wrote into it. */
-    private record Copied(String table, long rows) {}
-
-    /** Copies one table; returns null when it stopped because another table failed. */
-    private Copied copyOne(TablePlan table, Checkpoint start, long total, AtomicReference<Throwable> failure) {
+    /** Copies one table; returns its name once it is copied to its end, null when it stopped because another table failed. */
+    private String copyOne(TablePlan table, Checkpoint start, long total, AtomicReference<Throwable> failure) {
         progress.tableStarted(table.name(), 0, total);
         try (Connection sqlite = snapshot.open(); Connection pg = target.open()) {
             try (Statement st = pg.createStatement()) {
@@ -156,7 +150,7 @@ final class CopyScheduler {
                 st.execute("SET synchronous_commit TO off");
             }
             indexes.deferIfWorthIt(pg, table.name(), total);
-            long rows = new TableCopier(table, settings, checkpoints, reporting(table.name()), progress,
+            new TableCopier(table, settings, checkpoints, reporting(table.name()), progress,
                     () -> failure.get() != null || stop.isRequested()).copy(sqlite, pg, start);
             List<String> pending = indexes.pending(pg, table.name());
             if (!pending.isEmpty()) {
@@ -168,7 +162,7 @@ final class CopyScheduler {
                 indexes.rebuild(pg, table.name());
             }
             progress.tableFinished(table.name());
-            return new Copied(table.name(), rows);
+            return table.name();
         } catch (TableCopier.CancellationException e) {
             return null;
         } catch (SQLException e) {

@@ -14,7 +14,6 @@ import dev.synport.postgres.TargetErrors;
 import dev.synport.postgres.TargetCatalog;
 import dev.synport.postgres.Transaction;
 import dev.synport.progress.ProgressListener;
-import dev.synport.report.Finding;
 import dev.synport.report.JsonLinesReport;
 import dev.synport.schema.PostgresKnowledge;
 import dev.synport.schema.SchemaBuilder;
@@ -32,9 +31,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,19 +55,16 @@ public final class Porter {
 
     private final SynapseRules rules;
     private final ProgressListener progress;
-    private final Clock clock;
     private final StopRequest stop;
 
     /** @param stop checked between batches and between the phases after the copy */
-    public Porter(SynapseRules rules, ProgressListener progress, Clock clock, StopRequest stop) {
+    public Porter(SynapseRules rules, ProgressListener progress, StopRequest stop) {
         this.rules = rules;
         this.progress = progress;
-        this.clock = clock;
         this.stop = stop;
     }
 
     public PortSummary run(Path sqlitePath, LoadedConfig config, CopySettings copySettings, Path reportPath) {
-        Instant started = clock.instant();
         TargetErrors errors = new TargetErrors(System.getProperty("user.name", "(unknown)"));
         progress.phase("Checking the SQLite snapshot " + sqlitePath);
         try (Snapshot snapshot = Snapshot.locate(sqlitePath, progress::phase)) {
@@ -82,7 +75,7 @@ public final class Porter {
             progress.phase("Connecting to PostgreSQL " + config.settings().describe());
             try (PostgresTarget target = PostgresTarget.connect(config.settings(), copySettings.workers() + 2, errors);
                     JsonLinesReport report = new JsonLinesReport(reportPath)) {
-                return port(snapshot, schema, target, config, copySettings, report, started);
+                return port(snapshot, schema, target, config, copySettings, report);
             }
         } catch (SQLException e) {
             throw new PortException(FailureReason.PORT_FAILED, errors.porting(config.settings(), e), e);
@@ -90,7 +83,7 @@ public final class Porter {
     }
 
     private PortSummary port(Snapshot snapshot, SnapshotSchema schema, PostgresTarget target, LoadedConfig config,
-            CopySettings copySettings, JsonLinesReport report, Instant started) throws SQLException {
+            CopySettings copySettings, JsonLinesReport report) throws SQLException {
         CheckpointStore checkpoints = new CheckpointStore();
         CatalogReader catalogs = new CatalogReader();
         TargetCheck check = new TargetCheck();
@@ -138,8 +131,8 @@ public final class Porter {
                 progress.sequencesSet(sequences.stream().collect(Collectors.toMap(SequenceSetter.Setting::sequence,
                         SequenceSetter.Setting::value, (a, b) -> b)));
                 progress.phase("Copying " + plan.tables().size() + " tables");
-                long rows = new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings,
-                        stop).run(plan, positions);
+                new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings, stop)
+                        .run(plan, positions);
                 progress.copyFinished();
                 stopIfRequested();
                 indexes.rebuildAll(control);
@@ -147,9 +140,7 @@ public final class Porter {
                 progress.phase("Checking sequences");
                 new SequenceVerifier().verify(control, catalog, rules.sequences());
                 indexes.dropLedgerIfEmpty(control);
-                return new PortSummary(plan.tables().size(), rows, report.count(Finding.Action.REPAIRED),
-                        report.count(Finding.Action.REJECTED), plan.skipped(), sequences.size(),
-                        Duration.between(started, clock.instant()), report.written());
+                return new PortSummary(plan.skipped(), report.written());
             }
         }
     }

@@ -55,8 +55,8 @@ final class TableCopier {
                 + plan.columns().stream().map(ColumnPlan::sourceExpression).collect(Collectors.joining(", "));
     }
 
-    /** Copies everything after {@code start}; returns the number of rows written. */
-    long copy(Connection sqlite, Connection pg, Checkpoint start) throws SQLException {
+    /** Copies everything after {@code start}. */
+    void copy(Connection sqlite, Connection pg, Checkpoint start) throws SQLException {
         pg.setAutoCommit(false);
         try {
             plan.target().prepare(pg);
@@ -69,12 +69,12 @@ final class TableCopier {
             }
             RowKey key = RowKey.read(pg, plan);
             Batcher batcher = new Batcher(sqlite, pg, start, key);
-            long rows = batcher.sweep(true) + batcher.sweep(false);
+            batcher.sweep(true);
+            batcher.sweep(false);
             if (plan.singleTransaction()) {
                 restoreSelfReferences(pg, selfKeys, key);
                 pg.commit();
             }
-            return rows;
         } catch (Throwable e) {
             // anything, errors included: restoring auto-commit below must not commit a half copy
             pg.rollback();
@@ -168,12 +168,11 @@ final class TableCopier {
             this.key = key;
         }
 
-        /** Copies the rows on one side of the checkpoint, batch by batch; returns the rows written. */
-        long sweep(boolean forwards) throws SQLException {
+        /** Copies the rows on one side of the checkpoint, batch by batch. */
+        void sweep(boolean forwards) throws SQLException {
             String rowid = plan.rowidExpression();
             String sql = "SELECT " + selectColumns + " FROM " + plan.sourceFrom() + " WHERE " + rowid
                     + (forwards ? " >= ? ORDER BY " + rowid : " <= ? ORDER BY " + rowid + " DESC");
-            long written = 0;
             try (PreparedStatement ps = sqlite.prepareStatement(sql)) {
                 ps.setLong(1, forwards ? checkpoint.forwardRowid() : checkpoint.backwardRowid());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -194,11 +193,9 @@ final class TableCopier {
                             pg.commit();
                         }
                         progress.rowsCommitted(plan.name(), batch.rows + rejected(batch.findings), batch.bytes);
-                        written += batch.rows;
                     }
                 }
             }
-            return written;
         }
 
         /**

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +23,6 @@ import java.util.Optional;
  */
 public final class JsonLinesReport implements FindingSink, AutoCloseable {
     private final Path path;
-    private final Map<Finding.Action, Long> counts = new EnumMap<>(Finding.Action.class);
     private BufferedWriter writer;
 
     public JsonLinesReport(Path path) {
@@ -45,16 +43,11 @@ public final class JsonLinesReport implements FindingSink, AutoCloseable {
             for (Finding f : findings) {
                 writer.write(toJson(f));
                 writer.write('\n');
-                counts.merge(f.action(), 1L, Long::sum);
             }
             writer.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report " + path, e);
         }
-    }
-
-    public synchronized long count(Finding.Action action) {
-        return counts.getOrDefault(action, 0L);
     }
 
     /** The report's path, if anything was written to it. */

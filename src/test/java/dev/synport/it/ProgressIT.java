@@ -52,7 +52,7 @@ class ProgressIT {
                 samples.add(sample);
             }
         }, 0, 50, TimeUnit.MILLISECONDS);
-        new Porter(SynapseRules.load(), tracker, Clock.systemUTC(), new StopRequest()).run(sqlite,
+        new Porter(SynapseRules.load(), tracker, new StopRequest()).run(sqlite,
                 new ConfigLoader(Map.of()).load(target.config()), new CopySettings(1000, 64 << 20, 3, 20_000),
                 dir.resolve("report.jsonl"));
         long end = System.nanoTime();
