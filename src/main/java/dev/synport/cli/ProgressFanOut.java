@@ -34,12 +34,6 @@ final class ProgressFanOut implements ProgressListener {
     }
 
     @Override
-    public void rowsCommitted(String table, long rows) {
-        log.rowsCommitted(table, rows);
-        view.rowsCommitted(table, rows);
-    }
-
-    @Override
     public void rowsCommitted(String table, long rows, long bytes) {
         log.rowsCommitted(table, rows, bytes);
         view.rowsCommitted(table, rows, bytes);

@@ -10,7 +10,6 @@ import dev.synport.postgres.DeferredIndexes;
 import dev.synport.postgres.PostgresTarget;
 import dev.synport.progress.PlannedTable;
 import dev.synport.progress.ProgressListener;
-import dev.synport.report.Finding;
 import dev.synport.report.FindingSink;
 import dev.synport.sqlite.Snapshot;
 import java.sql.Connection;
@@ -180,8 +179,8 @@ final class CopyScheduler {
     private FindingSink reporting(String table) {
         return findings -> {
             report.record(findings);
-            long rejected = findings.stream().filter(f -> f.action() == Finding.Action.REJECTED).count();
             if (!findings.isEmpty()) {
+                long rejected = TableCopier.rejected(findings);
                 progress.findingsRecorded(table, findings.size() - rejected, rejected);
             }
         };

@@ -347,7 +347,8 @@ final class TableCopier {
         }
     }
 
-    private static long rejected(List<Finding> findings) {
+    /** How many of the findings are rejected rows (the others are repaired values). */
+    static long rejected(List<Finding> findings) {
         return findings.stream().filter(f -> f.action() == Finding.Action.REJECTED).count();
     }
 

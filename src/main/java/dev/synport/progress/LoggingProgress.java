@@ -62,7 +62,7 @@ public final class LoggingProgress implements ProgressListener {
     }
 
     @Override
-    public void rowsCommitted(String table, long rows) {
+    public void rowsCommitted(String table, long rows, long bytes) {
         Table t = tables.get(table);
         long handled = t == null ? rows : t.add(rows);
         LOG.debug("table {}: {} more rows committed ({} this run)", table, rows, handled);

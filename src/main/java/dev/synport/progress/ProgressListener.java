@@ -20,13 +20,8 @@ public interface ProgressListener {
     /** A table is about to be copied: {@code done} rows already ported, {@code total} expected in all. */
     void tableStarted(String table, long done, long total);
 
-    /** {@code rows} more rows of the table are committed. */
-    void rowsCommitted(String table, long rows);
-
     /** {@code rows} more rows of the table are committed, {@code bytes} of COPY data with them. */
-    default void rowsCommitted(String table, long rows, long bytes) {
-        rowsCommitted(table, rows);
-    }
+    void rowsCommitted(String table, long rows, long bytes);
 
     /** Values of the table were repaired or rows rejected (they are in the report). */
     default void findingsRecorded(String table, long repaired, long rejected) {}

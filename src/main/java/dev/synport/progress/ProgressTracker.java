@@ -125,11 +125,6 @@ public final class ProgressTracker implements ProgressListener {
     }
 
     @Override
-    public void rowsCommitted(String table, long rows) {
-        rowsCommitted(table, rows, 0);
-    }
-
-    @Override
     public synchronized void rowsCommitted(String name, long rows, long bytes) {
         Table table = tables.get(name);
         if (table != null) {
