@@ -68,12 +68,12 @@ public final class JsonLinesReport implements FindingSink, AutoCloseable {
 
     static String toJson(Finding f) {
         StringBuilder b = new StringBuilder(128);
-        b.append("{\"table\":").append(string(f.table()))
+        b.append("{\"table\":").append(Json.string(f.table()))
                 .append(",\"rowid\":").append(f.rowid())
                 .append(",\"key\":").append(key(f.key()))
-                .append(",\"column\":").append(f.column() == null ? "null" : string(f.column()))
-                .append(",\"action\":").append(string(f.action().name().toLowerCase(Locale.ROOT)))
-                .append(",\"reason\":").append(string(f.reason()))
+                .append(",\"column\":").append(f.column() == null ? "null" : Json.string(f.column()))
+                .append(",\"action\":").append(Json.string(f.action().name().toLowerCase(Locale.ROOT)))
+                .append(",\"reason\":").append(Json.string(f.reason()))
                 .append(",\"original\":").append(value(f.original()))
                 .append('}');
         return b.toString();
@@ -84,7 +84,7 @@ public final class JsonLinesReport implements FindingSink, AutoCloseable {
             return "null";
         }
         StringBuilder b = new StringBuilder("{");
-        key.forEach((column, v) -> b.append(b.length() > 1 ? "," : "").append(string(column)).append(':')
+        key.forEach((column, v) -> b.append(b.length() > 1 ? "," : "").append(Json.string(column)).append(':')
                 .append(value(v)));
         return b.append('}').toString();
     }
@@ -99,10 +99,6 @@ public final class JsonLinesReport implements FindingSink, AutoCloseable {
         if (v instanceof Number n) {
             return n.toString();
         }
-        return string(v.toString());
-    }
-
-    private static String string(String s) {
-        return Json.string(s);
+        return Json.string(v.toString());
     }
 }

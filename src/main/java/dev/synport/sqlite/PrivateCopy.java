@@ -90,7 +90,8 @@ final class PrivateCopy {
         Files.deleteIfExists(directory);
     }
 
-    private static Path sibling(Path file, String suffix) {
+    /** The journal file SQLite keeps beside {@code file}: {@code -wal} or {@code -shm}. */
+    static Path sibling(Path file, String suffix) {
         return file.resolveSibling(file.getFileName() + suffix);
     }
 

@@ -76,7 +76,7 @@ public final class Snapshot implements AutoCloseable {
             throw new PortException(FailureReason.SQLITE_MISSING,
                     "cannot read the SQLite database " + path + ": " + e.getMessage(), e);
         }
-        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        Path wal = PrivateCopy.sibling(file, "-wal");
         boolean walPending;
         try {
             walPending = Files.exists(wal) && Files.size(wal) > 0;
