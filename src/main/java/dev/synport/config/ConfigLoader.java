@@ -140,8 +140,9 @@ public final class ConfigLoader {
                 .or(() -> env("PGDATABASE")).orElse(user);
         List<Endpoint> endpoints = endpoints(values);
         Optional<String> passFile = text(values, "passfile").or(() -> env("PGPASSFILE"));
-        Optional<String> password = text(values, "password").or(() -> env("PGPASSWORD"))
-                .or(() -> fromPassFile(passFile, endpoints, db, user, warnings));
+        Optional<String> password = text(values, "password").or(() -> env("PGPASSWORD"));
+        Map<Endpoint, String> passFilePasswords = password.isPresent() ? Map.of()
+                : fromPassFile(passFile, endpoints, db, user, warnings);
         DatabaseSettings.SslSettings ssl = ssl(values);
         Optional<Integer> timeout = integer(values, "connect_timeout")
                 .or(() -> env("PGCONNECT_TIMEOUT").map(v -> parseInteger(v, "environment variable PGCONNECT_TIMEOUT")));
@@ -158,7 +159,7 @@ public final class ConfigLoader {
             integer(values, key).ifPresent(v -> keepalives.put(key, Integer.toString(v)));
         }
         boolean allowUnsafeLocale = bool(database.get("allow_unsafe_locale"), "database.allow_unsafe_locale");
-        DatabaseSettings settings = new DatabaseSettings(name.toString(), endpoints, db, user, password, ssl,
+        DatabaseSettings settings = new DatabaseSettings(name.toString(), endpoints, db, user, password, passFilePasswords, ssl,
                 timeout, applicationName, new DatabaseSettings.PoolSize(cpMin, cpMax), keepalives);
         return new LoadedConfig(settings, allowUnsafeLocale, warnings, Optional.empty());
     }
@@ -196,22 +197,21 @@ public final class ConfigLoader {
     }
 
     /**
-     * The first password-file line matching an endpoint, in the endpoints' order. libpq looks up
-     * {@code localhost} for the default socket directory.
+     * Each endpoint's first matching password-file line, as libpq looks one up for each host it
+     * tries. libpq looks up {@code localhost} for the default socket directory.
      */
-    private Optional<String> fromPassFile(Optional<String> configured, List<Endpoint> endpoints, String db,
+    private Map<Endpoint, String> fromPassFile(Optional<String> configured, List<Endpoint> endpoints, String db,
             String user, List<String> warnings) {
         PassFile file = new PassFile(configured.map(Path::of).orElseGet(() -> home().resolve(".pgpass")));
         Set<String> fileWarnings = new LinkedHashSet<>(); // said once, not once per endpoint
+        Map<Endpoint, String> passwords = new LinkedHashMap<>();
         try {
             for (Endpoint endpoint : endpoints) {
                 String host = DEFAULT_SOCKET_DIRECTORIES.contains(endpoint.host()) ? "localhost" : endpoint.host();
-                Optional<String> password = file.lookup(host, endpoint.port(), db, user, fileWarnings::add);
-                if (password.isPresent()) {
-                    return password;
-                }
+                file.lookup(host, endpoint.port(), db, user, fileWarnings::add)
+                        .ifPresent(password -> passwords.putIfAbsent(endpoint, password));
             }
-            return Optional.empty();
+            return passwords;
         } finally {
             warnings.addAll(fileWarnings);
         }

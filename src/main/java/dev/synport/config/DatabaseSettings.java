@@ -8,7 +8,12 @@ import java.util.stream.Collectors;
 
 /**
  * The PostgreSQL connection described by a homeserver config's {@code database} section.
- * Immutable; {@link #toString()} never shows the password.
+ * Immutable; {@link #toString()} never shows a password.
+ *
+ * @param password the password given for every endpoint ({@code database.args.password} or
+ *     {@code PGPASSWORD})
+ * @param passFilePasswords where no password is given: the password file's line for each
+ *     endpoint that has one, as libpq looks it up per host
  */
 public record DatabaseSettings(
         String connector,
@@ -16,6 +21,7 @@ public record DatabaseSettings(
         String database,
         String user,
         Optional<String> password,
+        Map<Endpoint, String> passFilePasswords,
         SslSettings ssl,
         Optional<Integer> connectTimeoutSeconds,
         String applicationName,
@@ -31,11 +37,17 @@ public record DatabaseSettings(
         Objects.requireNonNull(database);
         Objects.requireNonNull(user);
         Objects.requireNonNull(password);
+        passFilePasswords = Map.copyOf(passFilePasswords);
         Objects.requireNonNull(ssl);
         Objects.requireNonNull(connectTimeoutSeconds);
         Objects.requireNonNull(applicationName);
         Objects.requireNonNull(pool);
         keepalives = Map.copyOf(keepalives);
+    }
+
+    /** The password to send to this endpoint, if any. */
+    public Optional<String> passwordFor(Endpoint endpoint) {
+        return password.or(() -> Optional.ofNullable(passFilePasswords.get(endpoint)));
     }
 
     /** The first endpoint's host (of several when {@code host} is a list). */
@@ -62,7 +74,7 @@ public record DatabaseSettings(
     @Override
     public String toString() {
         return "DatabaseSettings[" + describe() + ", connector=" + connector
-                + ", password=" + (password.isPresent() ? "****" : "none")
+                + ", password=" + (password.isPresent() ? "****" : passFilePasswords.isEmpty() ? "none" : "from file")
                 + ", ssl=" + ssl + ", pool=" + pool + "]";
     }
 

@@ -48,7 +48,7 @@ public final class PostgresTarget implements AutoCloseable {
             PGSimpleDataSource probe = new PGSimpleDataSource();
             probe.setURL(url(settings, endpoint));
             try {
-                probe.getConnection(settings.user(), settings.password().orElse(null)).close();
+                probe.getConnection(settings.user(), settings.passwordFor(endpoint).orElse(null)).close();
             } catch (SQLException e) {
                 if (settings.endpoints().size() == 1) {
                     throw new PortException(FailureReason.PORT_FAILED, errors.connecting(settings, endpoint, e), e);
@@ -67,7 +67,7 @@ public final class PostgresTarget implements AutoCloseable {
         config.setPoolName("synapse-port-db");
         config.setJdbcUrl(url(settings, endpoint));
         config.setUsername(settings.user());
-        settings.password().ifPresent(config::setPassword);
+        settings.passwordFor(endpoint).ifPresent(config::setPassword);
         int size = Math.max(settings.pool().max(), minConnections);
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(Math.min(settings.pool().min(), size));

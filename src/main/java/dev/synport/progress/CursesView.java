@@ -3,14 +3,14 @@ package dev.synport.progress;
 import com.googlecode.lanterna.SGR;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.TextColor;
-import com.googlecode.lanterna.graphics.TextGraphics;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
-import com.googlecode.lanterna.screen.Screen;
-import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.Terminal;
 import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
 import com.googlecode.lanterna.terminal.ansi.UnixTerminal;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * once. {@link #finish} shows the summary and waits for a key; {@link #close} gives the
  * terminal back. The view owns the terminal it is given and closes it. It draws only the
  * snapshots and the summary: logs must go elsewhere (a file) while it runs.
+ *
+ * <p>It writes to the terminal itself, only the cells that changed since the last frame, and
+ * flushes once a frame. Lanterna's {@code Screen} is not used: its delta refresh compares
+ * every cell of two buffers, and on a two-core machine the JIT compiling that one large method
+ * (over a second of CPU, twice) cost the port more than all the drawing did.
  */
 public final class CursesView implements ProgressView {
     private static final Logger LOG = LoggerFactory.getLogger(CursesView.class);
@@ -47,11 +53,13 @@ public final class CursesView implements ProgressView {
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch dismissed = new CountDownLatch(1);
+    private final AtomicReference<TerminalSize> resizedTo = new AtomicReference<>();
     private volatile List<String> summary;
     private volatile boolean running;
-    private Screen screen;
+    private boolean privateMode;
     private Thread renderer;
-    /** Only the render thread touches these: the summary's scroll and what the screen's rows hold. */
+    /** Only the render thread touches these (after start): the size, the summary's scroll and what the rows hold. */
+    private TerminalSize size;
     private int scroll;
     private List<CursesLayout.Line> drawn = List.of();
 
@@ -68,7 +76,8 @@ public final class CursesView implements ProgressView {
 
     /**
      * The terminal of this process (its controlling TTY), with Ctrl-C read as a key rather
-     * than a signal, so that it stops the port cleanly.
+     * than a signal, so that it stops the port cleanly. Its output is buffered until each
+     * flush: unbuffered, every character would be a write of its own.
      *
      * @throws UncheckedIOException when there is no usable terminal
      */
@@ -88,7 +97,8 @@ public final class CursesView implements ProgressView {
      */
     private static final class SttySizedTerminal extends UnixTerminal {
         SttySizedTerminal() throws IOException {
-            super(System.in, System.out, Charset.defaultCharset(), UnixLikeTerminal.CtrlCBehaviour.TRAP);
+            super(System.in, new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                    Charset.defaultCharset(), UnixLikeTerminal.CtrlCBehaviour.TRAP);
         }
 
         @Override
@@ -107,9 +117,13 @@ public final class CursesView implements ProgressView {
             throw new IllegalStateException(closed.get() ? "the view is closed" : "the view is already started");
         }
         try {
-            screen = new TerminalScreen(terminal);
-            screen.startScreen();
-            screen.setCursorPosition(null);
+            terminal.enterPrivateMode();
+            privateMode = true;
+            terminal.setCursorVisible(false);
+            terminal.clearScreen();
+            terminal.addResizeListener((resized, newSize) -> resizedTo.set(newSize));
+            size = terminal.getTerminalSize();
+            terminal.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot take over the terminal: " + e.getMessage(), e);
         }
@@ -141,10 +155,10 @@ public final class CursesView implements ProgressView {
         running = false;
         dismissed.countDown();
         Thread thread;
-        Screen owned;
+        boolean restore;
         synchronized (this) {
             thread = renderer;
-            owned = screen;
+            restore = privateMode;
         }
         if (thread != null && thread != Thread.currentThread()) {
             try {
@@ -154,9 +168,10 @@ public final class CursesView implements ProgressView {
             }
         }
         try {
-            if (owned != null) {
-                owned.stopScreen();
+            if (restore) {
+                terminal.exitPrivateMode();
             }
+            terminal.resetColorAndSGR();
             terminal.setCursorVisible(true);
             terminal.flush();
         } catch (IOException | RuntimeException e) {
@@ -175,7 +190,10 @@ public final class CursesView implements ProgressView {
         try {
             while (running) {
                 boolean changed = readKeys();
-                TerminalSize resized = screen.doResizeIfNecessary();
+                TerminalSize resized = resizedTo.getAndSet(null);
+                if (resized != null) {
+                    size = resized;
+                }
                 long now = System.nanoTime();
                 if (changed || resized != null || now - nextFrame >= 0) {
                     draw(resized != null);
@@ -197,7 +215,7 @@ public final class CursesView implements ProgressView {
     /** Handles the waiting keys; true when the screen must be redrawn at once. */
     private boolean readKeys() throws IOException {
         boolean changed = false;
-        for (KeyStroke key = screen.pollInput(); key != null && running; key = screen.pollInput()) {
+        for (KeyStroke key = terminal.pollInput(); key != null && running; key = terminal.pollInput()) {
             if (summary != null) {
                 changed |= onSummaryKey(key);
             } else if (isStopKey(key) && stopRequested.compareAndSet(false, true)) {
@@ -213,7 +231,6 @@ public final class CursesView implements ProgressView {
 
     /** Up/Down and PageUp/PageDown scroll a summary taller than the screen; any other key dismisses it. */
     private boolean onSummaryKey(KeyStroke key) {
-        TerminalSize size = screen.getTerminalSize();
         int last = CursesLayout.lastScroll(summary, size.getColumns(), size.getRows());
         int page = Math.max(1, size.getRows() - 1);
         int by = switch (key.getKeyType()) {
@@ -243,27 +260,30 @@ public final class CursesView implements ProgressView {
         return text.length() >= columns ? text : text + " ".repeat(columns - text.length());
     }
 
-    private static void style(TextGraphics g, CursesLayout.Style style) {
-        g.clearModifiers();
-        g.setForegroundColor(TextColor.ANSI.DEFAULT);
+    private void style(CursesLayout.Style style) throws IOException {
+        terminal.resetColorAndSGR();
         switch (style) {
-            case TITLE -> g.enableModifiers(SGR.BOLD);
-            case ACTIVE -> g.setForegroundColor(TextColor.ANSI.CYAN);
-            case DONE -> g.setForegroundColor(TextColor.ANSI.GREEN);
-            case ALERT -> g.setForegroundColor(TextColor.ANSI.RED).enableModifiers(SGR.BOLD);
+            case TITLE -> terminal.enableSGR(SGR.BOLD);
+            case ACTIVE -> terminal.setForegroundColor(TextColor.ANSI.CYAN);
+            case DONE -> terminal.setForegroundColor(TextColor.ANSI.GREEN);
+            case ALERT -> {
+                terminal.setForegroundColor(TextColor.ANSI.RED);
+                terminal.enableSGR(SGR.BOLD);
+            }
             case PLAIN -> { }
         }
     }
 
     private void draw(boolean resized) throws IOException {
-        TerminalSize size = screen.getTerminalSize();
         List<String> done = summary;
         List<CursesLayout.Line> lines = done != null
                 ? CursesLayout.summary(done, size.getColumns(), size.getRows(), scroll)
                 : CursesLayout.progress(snapshots.get(), size.getColumns(), size.getRows(), stopRequested.get());
-        TextGraphics g = screen.newTextGraphics();
-        // Only the cells that changed (Lanterna's cost is per cell written), each row padded
-        // with blanks; no screen.clear(), which would make the refresh redraw every cell.
+        if (resized) {
+            terminal.resetColorAndSGR();
+            terminal.clearScreen();
+        }
+        // Only the cells that changed, each row padded with blanks.
         int columns = size.getColumns();
         CursesLayout.Line empty = new CursesLayout.Line("", CursesLayout.Style.PLAIN);
         List<CursesLayout.Line> before = resized ? List.of() : drawn;
@@ -285,11 +305,12 @@ public final class CursesView implements ProgressView {
                 }
             }
             if (from < to) {
-                style(g, line.style());
-                g.putString(from, row, text.substring(from, to));
+                terminal.setCursorPosition(from, row);
+                style(line.style());
+                terminal.putString(text.substring(from, to));
             }
         }
         drawn = now;
-        screen.refresh(resized ? Screen.RefreshType.COMPLETE : Screen.RefreshType.AUTOMATIC);
+        terminal.flush();
     }
 }

@@ -118,9 +118,9 @@ class ConnectionArgsTest {
     void passwordPrecedenceIsArgsThenPgpasswordThenThePasswordFile() throws IOException {
         Path pgpass = passFile(dir.resolve("pgpass"), "*:*:*:*:from-file");
         Map<String, String> both = Map.of("PGPASSWORD", "from-env", "PGPASSFILE", pgpass.toString());
-        assertThat(load(both, Set.of(), "password: from-yaml").settings().password()).contains("from-yaml");
-        assertThat(load(both, Set.of()).settings().password()).contains("from-env");
-        assertThat(load(Map.of("PGPASSFILE", pgpass.toString()), Set.of()).settings().password()).contains("from-file");
+        assertThat(firstPassword(load(both, Set.of(), "password: from-yaml"))).contains("from-yaml");
+        assertThat(firstPassword(load(both, Set.of()))).contains("from-env");
+        assertThat(firstPassword(load(Map.of("PGPASSFILE", pgpass.toString()), Set.of()))).contains("from-file");
     }
 
     @Test
@@ -130,9 +130,9 @@ class ConnectionArgsTest {
         Path env = passFile(dir.resolve("env-pgpass"), "*:*:*:*:from-pgpassfile");
         Path key = passFile(dir.resolve("key-pgpass"), "*:*:*:*:from-passfile-key");
         Map<String, String> environment = Map.of("HOME", home.toString(), "PGPASSFILE", env.toString());
-        assertThat(load(environment, Set.of(), "passfile: " + key).settings().password()).contains("from-passfile-key");
-        assertThat(load(environment, Set.of()).settings().password()).contains("from-pgpassfile");
-        assertThat(load(Map.of("HOME", home.toString()), Set.of()).settings().password()).contains("from-home");
+        assertThat(firstPassword(load(environment, Set.of(), "passfile: " + key))).contains("from-passfile-key");
+        assertThat(firstPassword(load(environment, Set.of()))).contains("from-pgpassfile");
+        assertThat(firstPassword(load(Map.of("HOME", home.toString()), Set.of()))).contains("from-home");
     }
 
     @Test
@@ -141,13 +141,18 @@ class ConnectionArgsTest {
                 "/srv/pg:5432:synapse:synapse:socket", "localhost:5432:synapse:synapse:default-socket",
                 "db2.example.test:5433:*:*:second-host");
         Map<String, String> env = Map.of("PGPASSFILE", pgpass.toString());
-        assertThat(load(env, Set.of(), "host: db.example.test").settings().password()).contains("tcp");
-        assertThat(load(env, Set.of(), "host: /srv/pg").settings().password()).contains("socket");
-        assertThat(load(env, Set.of(Path.of("/var/run/postgresql/.s.PGSQL.5432"))).settings().password())
+        assertThat(firstPassword(load(env, Set.of(), "host: db.example.test"))).contains("tcp");
+        assertThat(firstPassword(load(env, Set.of(), "host: /srv/pg"))).contains("socket");
+        assertThat(firstPassword(load(env, Set.of(Path.of("/var/run/postgresql/.s.PGSQL.5432")))))
                 .as("libpq looks up localhost for the default socket directory").contains("default-socket");
-        assertThat(load(env, Set.of(), "host: nowhere,db2.example.test", "port: 5432,5433").settings().password())
-                .as("the first endpoint with a line").contains("second-host");
-        assertThat(load(env, Set.of(), "host: db.example.test", "port: 5439").settings().password()).isEmpty();
+        DatabaseSettings twoHosts = load(env, Set.of(), "host: db.example.test,db2.example.test", "port: 5432,5433")
+                .settings();
+        assertThat(twoHosts.endpoints()).extracting(twoHosts::passwordFor)
+                .as("each host its own line, as libpq looks them up").containsExactly(Optional.of("tcp"), Optional.of("second-host"));
+        DatabaseSettings secondOnly = load(env, Set.of(), "host: nowhere,db2.example.test", "port: 5432,5433").settings();
+        assertThat(secondOnly.endpoints()).extracting(secondOnly::passwordFor)
+                .containsExactly(Optional.empty(), Optional.of("second-host"));
+        assertThat(firstPassword(load(env, Set.of(), "host: db.example.test", "port: 5439"))).isEmpty();
     }
 
     @Test
@@ -155,7 +160,7 @@ class ConnectionArgsTest {
         Path pgpass = passFile(dir.resolve("pgpass"), "*:*:*:*:leaked");
         Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-r--r--"));
         LoadedConfig config = load(Map.of("PGPASSFILE", pgpass.toString()), Set.of(), "host: h1,h2");
-        assertThat(config.settings().password()).isEmpty();
+        assertThat(firstPassword(config)).isEmpty();
         assertThat(config.warnings()).as("once for both hosts").containsExactly("password file " + pgpass
                 + " has group or world access;"
                 + " permissions should be u=rw (0600) or less; ignoring it (fix with: chmod 0600 " + pgpass + ")");
@@ -164,7 +169,7 @@ class ConnectionArgsTest {
     @Test
     void missingPasswordFileIsNoPasswordAndNoWarning() throws IOException {
         LoadedConfig config = load(Map.of("PGPASSFILE", dir.resolve("none").toString()), Set.of());
-        assertThat(config.settings().password()).isEmpty();
+        assertThat(firstPassword(config)).isEmpty();
         assertThat(config.warnings()).isEmpty();
     }
 
@@ -189,5 +194,10 @@ class ConnectionArgsTest {
         Files.write(file, List.of(lines));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         return file;
+    }
+
+    /** The password the first endpoint is sent. */
+    private static Optional<String> firstPassword(LoadedConfig config) {
+        return config.settings().passwordFor(config.settings().endpoints().get(0));
     }
 }

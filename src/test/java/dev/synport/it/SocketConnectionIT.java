@@ -245,6 +245,22 @@ class SocketConnectionIT {
     }
 
     @Test
+    void hostListSendsEachHostItsOwnPasswordFileLine() throws Exception {
+        createDatabase("pgpass_hosts", "pgpass_user");
+        Path noServer = Files.createDirectory(dir.resolve("no-server-here"));
+        Path passFile = dir.resolve("pgpass");
+        Files.writeString(passFile, noServer + ":" + server.port() + ":pgpass_hosts:pgpass_user:for-the-first-host\n"
+                + server.socketDirectory() + ":" + server.port() + ":pgpass_hosts:pgpass_user:from-the-pgpass\\:file\n");
+        Files.setPosixFilePermissions(passFile, PosixFilePermissions.fromString("rw-------"));
+        Path config = config(noServer + "," + server.socketDirectory(), "pgpass_user", "pgpass_hosts");
+
+        Cli.Result result = port(EMPTY, config, Map.of("PGPASSFILE", passFile.toString()));
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(tableOwner("pgpass_hosts", "events")).isEqualTo("pgpass_user");
+    }
+
+    @Test
     void hostListIsTriedInOrderUntilAServerAnswers() throws Exception {
         createDatabase("host_list", "socket_trustee");
         Path config = config(dir.resolve("no-server-here") + "," + server.socketDirectory(), "socket_trustee",
