@@ -57,7 +57,7 @@ public record SnapshotFingerprint(long changeCounter, long pageCount, long size,
      * file, so call it only while this process holds no SQLite lock on it: closing any
      * descriptor of a file drops all of the process's POSIX locks on it.
      */
-    public static SnapshotFingerprint read(Path file) throws IOException {
+    static SnapshotFingerprint read(Path file) throws IOException {
         BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
         byte[] header;
         try (InputStream in = Files.newInputStream(file)) {
@@ -70,7 +70,7 @@ public record SnapshotFingerprint(long changeCounter, long pageCount, long size,
      * Reads the file's size, time and identity, and its log, but keeps {@code earlier}'s header
      * fields: the database file is not opened, so SQLite's locks on it in this process stay.
      */
-    public static SnapshotFingerprint statOnly(Path file, SnapshotFingerprint earlier) throws IOException {
+    static SnapshotFingerprint statOnly(Path file, SnapshotFingerprint earlier) throws IOException {
         BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
         return new SnapshotFingerprint(earlier.changeCounter, earlier.pageCount, attributes.size(),
                 nanos(attributes), String.valueOf(attributes.fileKey()), readWal(file));

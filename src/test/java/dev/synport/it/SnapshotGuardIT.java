@@ -12,6 +12,7 @@ import dev.synport.testing.PostgresServer;
 import dev.synport.testing.Target;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.RandomAccessFile;
 import java.io.Writer;
 import java.nio.ByteBuffer;
@@ -24,6 +25,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -104,7 +106,7 @@ class SnapshotGuardIT {
         Path file = copy(Fixtures.synthetic(TEMPLATE, 3000, 7), "live.db");
         Process writer = writer(file, mode, "BEGIN IMMEDIATE",
                 "INSERT INTO users (name, creation_ts) VALUES ('@late:portdb.test', 1)");
-        Target target = Target.create(pg, "guard_live_" + mode.toLowerCase(java.util.Locale.ROOT), INIT, dir);
+        Target target = Target.create(pg, "guard_live_" + mode.toLowerCase(Locale.ROOT), INIT, dir);
         DatabaseState before = target.state();
 
         Cli.Result refused = port(file, target);
@@ -114,7 +116,7 @@ class SnapshotGuardIT {
                 + " a snapshot taken with sqlite3 " + file + " \".backup snapshot.db\"");
         assertUntouched(target, before);
 
-        try (Writer in = new java.io.OutputStreamWriter(writer.getOutputStream(), StandardCharsets.UTF_8)) {
+        try (Writer in = new OutputStreamWriter(writer.getOutputStream(), StandardCharsets.UTF_8)) {
             in.write("commit\n");
         }
         assertThat(writer.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -198,14 +200,12 @@ class SnapshotGuardIT {
      * while counting the table's rows (which reads no record) still works.
      */
     private static void corruptRecordInTheMiddleOf(Path file, String table) throws Exception {
-        long page;
+        long page = leafPageInTheMiddle(file, table);
         int pageSize;
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("PRAGMA page_size")) {
-                rs.next();
-                pageSize = rs.getInt(1);
-            }
-            page = leafPageInTheMiddle(file, table);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("PRAGMA page_size")) {
+            rs.next();
+            pageSize = rs.getInt(1);
         }
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             byte[] bytes = new byte[pageSize];
