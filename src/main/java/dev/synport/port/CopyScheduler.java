@@ -160,13 +160,15 @@ final class CopyScheduler {
                 }
                 indexes.rebuild(pg, table.name());
             }
+            snapshot.checkUnchanged();
             progress.tableFinished(table.name());
             return table.name();
         } catch (TableCopier.CancellationException e) {
             return null;
         } catch (SQLException e) {
-            PortException error = new PortException(FailureReason.PORT_FAILED, "copying table " + table.name()
-                    + " failed: " + Messages.oneLine(e.getMessage()), e);
+            PortException error = snapshot.readFailureIn(table.name(), e).orElseGet(() -> new PortException(
+                    FailureReason.PORT_FAILED, "copying table " + table.name() + " failed: "
+                    + Messages.oneLine(e.getMessage()), e));
             failure.compareAndSet(null, error);
             throw error;
         } catch (RuntimeException e) {

@@ -10,6 +10,7 @@ import dev.synport.postgres.CheckpointStore;
 import dev.synport.postgres.DeferredIndexes;
 import dev.synport.postgres.PortLock;
 import dev.synport.postgres.PostgresTarget;
+import dev.synport.postgres.SnapshotStates;
 import dev.synport.postgres.TargetErrors;
 import dev.synport.postgres.TargetCatalog;
 import dev.synport.postgres.Transaction;
@@ -33,9 +34,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -127,18 +130,22 @@ public final class Porter {
                     sequences = new SequenceSetter().compute(sqlite, maxima, schema, catalog, rules.sequences());
                 }
                 stopIfRequested();
-                Map<String, Checkpoint> positions = prepare(control, checkpoints, indexes, plan, catalog, sequences);
+                Map<String, Checkpoint> positions = prepare(control, checkpoints, indexes, plan, catalog, sequences,
+                        snapshot.fingerprint().id());
                 progress.sequencesSet(sequences.stream().collect(Collectors.toMap(SequenceSetter.Setting::sequence,
                         SequenceSetter.Setting::value, (a, b) -> b)));
                 progress.phase("Copying " + plan.tables().size() + " tables");
                 new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings, stop)
                         .run(plan, positions);
                 progress.copyFinished();
+                snapshot.checkUnchanged();
                 stopIfRequested();
                 indexes.rebuildAll(control);
                 stopIfRequested();
                 progress.phase("Checking sequences");
                 new SequenceVerifier().verify(control, catalog, rules.sequences());
+                snapshot.checkUnchanged();
+                new SnapshotStates().drop(control);
                 indexes.dropLedgerIfEmpty(control);
                 return new PortSummary(plan.skipped(), report.written());
             }
@@ -222,22 +229,32 @@ public final class Porter {
     /**
      * In one transaction: the tracking table, the sequences, the refilled tables emptied and
      * their checkpoints reset, the special tables given their content, the rebuilds queued.
+     * An append-only table an unfinished run read from another state of the snapshot
+     * ({@code fingerprint} names this one) is refilled too, with its append-only children.
      */
     private Map<String, Checkpoint> prepare(Connection c, CheckpointStore checkpoints, DeferredIndexes indexes,
-            PortPlan plan, TargetCatalog catalog, List<SequenceSetter.Setting> sequences) throws SQLException {
+            PortPlan plan, TargetCatalog catalog, List<SequenceSetter.Setting> sequences, String fingerprint)
+            throws SQLException {
         return Transaction.run(c, () -> {
             checkpoints.ensureTable(c);
             checkpoints.upgradeLegacy(c);
             indexes.ensureLedger(c);
             new SequenceSetter().apply(c, sequences);
             Map<String, Checkpoint> existing = checkpoints.readAll(c);
+            SnapshotStates states = new SnapshotStates();
+            states.ensureTable(c);
+            Set<String> mixed = withChildren(states.copiedFromAnotherState(c, fingerprint, existing), plan);
             Map<String, Checkpoint> positions = new HashMap<>();
             List<String> refill = new ArrayList<>(plan.refilledSpecially());
             for (TablePlan table : plan.tables()) {
-                Checkpoint checkpoint = table.appendOnly() ? existing.getOrDefault(table.name(), Checkpoint.START)
+                boolean resumed = table.appendOnly() && !mixed.contains(table.name());
+                Checkpoint checkpoint = resumed ? existing.getOrDefault(table.name(), Checkpoint.START)
                         : Checkpoint.START;
-                if (!table.appendOnly()) {
+                if (!resumed) {
                     refill.add(table.name());
+                }
+                if (table.appendOnly()) {
+                    states.record(c, table.name(), fingerprint, checkpoint);
                 }
                 checkpoints.set(c, table.name(), checkpoint);
                 positions.put(table.name(), checkpoint);
@@ -256,6 +273,21 @@ public final class Porter {
             }
             return positions;
         });
+    }
+
+    /** {@code tables} and the planned tables that reference them, directly or not: emptying a table empties those. */
+    private static Set<String> withChildren(Set<String> tables, PortPlan plan) {
+        Set<String> all = new HashSet<>(tables);
+        boolean grew = !all.isEmpty();
+        while (grew) {
+            grew = false;
+            for (Map.Entry<String, Set<String>> table : plan.dependencies().entrySet()) {
+                if (!all.contains(table.getKey()) && table.getValue().stream().anyMatch(all::contains)) {
+                    grew = all.add(table.getKey());
+                }
+            }
+        }
+        return all;
     }
 
     private void queueRebuilds(Connection c, TargetCatalog catalog) throws SQLException {

@@ -7,10 +7,12 @@ import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
@@ -35,18 +37,21 @@ public final class Snapshot implements AutoCloseable {
     private final Path file;
     private final boolean immutable;
     private final PrivateCopy copy;
+    private final SnapshotFingerprint fingerprint;
     private Connection keeper;
 
-    private Snapshot(Path file, boolean immutable, PrivateCopy copy) {
+    private Snapshot(Path file, boolean immutable, PrivateCopy copy, SnapshotFingerprint fingerprint) {
         this.file = file;
         this.immutable = immutable;
         this.copy = copy;
+        this.fingerprint = fingerprint;
     }
 
     /**
-     * Checks that the path is an existing SQLite file; does not open a connection yet. A
-     * snapshot whose pending log cannot be read in place is copied first ({@link PrivateCopy});
-     * {@code notice} hears about that.
+     * Checks that the path is an existing SQLite file that no process is writing to and no
+     * crashed writer left unfinished ({@link SnapshotGuard}), and takes its fingerprint; does
+     * not open a connection yet. A snapshot whose pending log cannot be read in place is copied
+     * first ({@link PrivateCopy}); {@code notice} hears about that.
      */
     public static Snapshot locate(Path path, Consumer<String> notice) {
         Path file = path.toAbsolutePath().normalize();
@@ -76,6 +81,14 @@ public final class Snapshot implements AutoCloseable {
             throw new PortException(FailureReason.SQLITE_MISSING,
                     "cannot read the SQLite database " + path + ": " + e.getMessage(), e);
         }
+        SnapshotGuard.refuseUnfinished(file);
+        SnapshotFingerprint fingerprint;
+        try {
+            fingerprint = SnapshotFingerprint.read(file);
+        } catch (IOException e) {
+            throw new PortException(FailureReason.SQLITE_MISSING, "cannot read the SQLite database " + path + ": "
+                    + e.getMessage(), e);
+        }
         Path wal = PrivateCopy.sibling(file, "-wal");
         boolean walPending;
         try {
@@ -85,9 +98,16 @@ public final class Snapshot implements AutoCloseable {
         }
         if (walPending && PrivateCopy.needed(file)) {
             Path tempRoot = Path.of(System.getProperty("java.io.tmpdir"));
-            return new Snapshot(file, false, PrivateCopy.make(file, tempRoot, notice));
+            Snapshot copied = new Snapshot(file, false, PrivateCopy.make(file, tempRoot, notice), fingerprint);
+            try {
+                copied.checkUnchanged(); // a copy made while the file changed is torn
+            } catch (PortException e) {
+                copied.close();
+                throw e;
+            }
+            return copied;
         }
-        return new Snapshot(file, !walPending, null);
+        return new Snapshot(file, !walPending, null, fingerprint);
     }
 
     private static PortException permissionDenied(Path path, AccessDeniedException e) {
@@ -97,6 +117,54 @@ public final class Snapshot implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /** The snapshot's state when it was located; every read of the port must come from it. */
+    public SnapshotFingerprint fingerprint() {
+        return fingerprint;
+    }
+
+    /**
+     * Throws the port's error unless the file (and its log) are still as they were located:
+     * rows read since could come from two states of the database.
+     */
+    public void checkUnchanged() {
+        Optional<PortException> change = change();
+        if (change.isPresent()) {
+            throw change.get();
+        }
+    }
+
+    /** The error saying how the file changed since it was located, if it did. */
+    private Optional<PortException> change() {
+        SnapshotFingerprint now;
+        try {
+            // read with its log in place, SQLite holds locks on the file, which opening it here would drop
+            now = immutable || copy != null ? SnapshotFingerprint.read(file) : SnapshotFingerprint.statOnly(file,
+                    fingerprint);
+        } catch (NoSuchFileException e) {
+            return Optional.of(changed("it was deleted or moved", e));
+        } catch (IOException e) {
+            return Optional.of(changed("it can no longer be read: " + e.getMessage(), e));
+        }
+        return fingerprint.changeTo(now).map(what -> changed(what, null));
+    }
+
+    private PortException changed(String what, Exception cause) {
+        return new PortException(FailureReason.PORT_FAILED, "the SQLite database " + file + " changed while it was"
+                + " being ported (" + what + "), so the rows read could mix two states of it: stop Synapse or take a"
+                + " stable snapshot with sqlite3 " + file + " \".backup snapshot.db\", and port again (a rerun"
+                + " copies again whatever was read from the changing file)", cause);
+    }
+
+    /**
+     * The snapshot's part in a failed read of {@code table} during its copy: the file changed
+     * under the reader (the likeliest cause of any read error then), or it is corrupt; empty
+     * when neither, the error is the target's or the copy's.
+     */
+    public Optional<PortException> readFailureIn(String table, SQLException e) {
+        return change().or(() -> isCorrupt(e) ? Optional.of(corrupt(file, " in table " + table, (SQLiteException) e))
+                : Optional.empty());
     }
 
     /** Opens a new read-only connection; the caller closes it. */
@@ -170,13 +238,22 @@ public final class Snapshot implements AutoCloseable {
      * is {@code prefix} and SQLite's message.
      */
     static PortException readFailure(Path file, String prefix, SQLException e) {
-        if (e instanceof SQLiteException se && (se.getResultCode() == SQLiteErrorCode.SQLITE_CORRUPT
-                || se.getResultCode() == SQLiteErrorCode.SQLITE_NOTADB)) {
-            String what = se.getResultCode().message;
-            return new PortException(FailureReason.PORT_FAILED, "the SQLite database " + file + " is corrupt ("
-                    + Character.toLowerCase(what.charAt(0)) + what.substring(1) + "); check it with sqlite3 and 'PRAGMA integrity_check',"
-                    + " then take a new snapshot from a healthy copy", e);
+        if (isCorrupt(e)) {
+            return corrupt(file, "", (SQLiteException) e);
         }
         return new PortException(FailureReason.PORT_FAILED, prefix + e.getMessage(), e);
+    }
+
+    private static boolean isCorrupt(SQLException e) {
+        return e instanceof SQLiteException se && (se.getResultCode() == SQLiteErrorCode.SQLITE_CORRUPT
+                || se.getResultCode() == SQLiteErrorCode.SQLITE_NOTADB);
+    }
+
+    /** A corrupt file says so, where it was found ({@code where}), and how to check it. */
+    private static PortException corrupt(Path file, String where, SQLiteException e) {
+        String what = e.getResultCode().message;
+        return new PortException(FailureReason.PORT_FAILED, "the SQLite database " + file + " is corrupt ("
+                + Character.toLowerCase(what.charAt(0)) + what.substring(1) + ")" + where + "; check it with sqlite3"
+                + " and 'PRAGMA integrity_check', then take a new snapshot from a healthy copy", e);
     }
 }
