@@ -8,6 +8,7 @@ import dev.synport.postgres.CatalogReader;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
 import dev.synport.postgres.DeferredIndexes;
+import dev.synport.postgres.LockGuard;
 import dev.synport.postgres.PortLock;
 import dev.synport.postgres.PostgresTarget;
 import dev.synport.postgres.TargetErrors;
@@ -106,7 +107,8 @@ public final class Porter {
                     new SameServerCheck().refuseOtherServer(sqlite, control, catalog);
                 }
             }
-            try (PortLock ignored = PortLock.acquire(target.open(), config.settings().database())) {
+            try (PortLock lock = PortLock.acquire(target.open(), config.settings().database(), progress::warning)) {
+                LockGuard guard = lock.guard();
                 if (creation.isPresent()) {
                     if (!catalogs.read(control).isEmpty()) {
                         throw new PortException(FailureReason.PORT_FAILED, "the target database stopped being empty"
@@ -114,7 +116,7 @@ public final class Porter {
                     }
                     progress.phase("Creating Synapse's schema (version " + creation.get().schemaVersion()
                             + ") in the empty target");
-                    createSchema(control, creation.get(), checkpoints, indexes);
+                    createSchema(control, creation.get(), checkpoints, indexes, guard);
                     catalog = catalogs.read(control);
                     check.checkSchema(catalog, schema.schemaVersion());
                 }
@@ -127,15 +129,16 @@ public final class Porter {
                     sequences = new SequenceSetter().compute(sqlite, maxima, schema, catalog, rules.sequences());
                 }
                 stopIfRequested();
-                Map<String, Checkpoint> positions = prepare(control, checkpoints, indexes, plan, catalog, sequences);
+                Map<String, Checkpoint> positions = prepare(control, checkpoints, indexes, plan, catalog, sequences,
+                        guard);
                 progress.sequencesSet(sequences.stream().collect(Collectors.toMap(SequenceSetter.Setting::sequence,
                         SequenceSetter.Setting::value, (a, b) -> b)));
                 progress.phase("Copying " + plan.tables().size() + " tables");
-                new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings, stop)
-                        .run(plan, positions);
+                new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings, stop,
+                        guard).run(plan, positions);
                 progress.copyFinished();
                 stopIfRequested();
-                indexes.rebuildAll(control);
+                indexes.rebuildAll(control, guard);
                 stopIfRequested();
                 progress.phase("Checking sequences");
                 new SequenceVerifier().verify(control, catalog, rules.sequences());
@@ -157,8 +160,8 @@ public final class Porter {
      * table's copy (so that a run stopped before then builds them on the next run).
      */
     private static void createSchema(Connection c, SchemaScript script, CheckpointStore checkpoints,
-            DeferredIndexes indexes) throws SQLException {
-        Transaction.run(c, () -> {
+            DeferredIndexes indexes, LockGuard guard) throws SQLException {
+        Transaction.run(c, guard, () -> {
             try (Statement st = c.createStatement()) {
                 for (String statement : script.beforeData()) {
                     st.execute(statement);
@@ -224,8 +227,9 @@ public final class Porter {
      * their checkpoints reset, the special tables given their content, the rebuilds queued.
      */
     private Map<String, Checkpoint> prepare(Connection c, CheckpointStore checkpoints, DeferredIndexes indexes,
-            PortPlan plan, TargetCatalog catalog, List<SequenceSetter.Setting> sequences) throws SQLException {
-        return Transaction.run(c, () -> {
+            PortPlan plan, TargetCatalog catalog, List<SequenceSetter.Setting> sequences, LockGuard guard)
+            throws SQLException {
+        return Transaction.run(c, guard, () -> {
             checkpoints.ensureTable(c);
             checkpoints.upgradeLegacy(c);
             indexes.ensureLedger(c);
