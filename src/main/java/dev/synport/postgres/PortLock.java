@@ -54,8 +54,8 @@ public final class PortLock implements AutoCloseable {
             + " AND granted AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = ?)";
     /** The port's other backends that wait for a lock, what they wait for, and who holds it. */
     private static final String WAITS = "SELECT w.pid,"
-            + " coalesce('a lock on table ' || c.relname, 'a ' || l.locktype || ' lock'), b.pid, b.application_name,"
-            + " b.state FROM pg_stat_activity w JOIN pg_locks l ON l.pid = w.pid AND NOT l.granted"
+            + " coalesce('a lock on table ' || c.relname, 'a lock (' || l.locktype || ')'),"
+            + " b.pid, b.application_name, b.state FROM pg_stat_activity w JOIN pg_locks l ON l.pid = w.pid AND NOT l.granted"
             + " LEFT JOIN pg_class c ON l.locktype = 'relation' AND c.oid = l.relation"
             + " CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocker(pid)"
             + " JOIN pg_stat_activity b ON b.pid = blocker.pid"
@@ -94,6 +94,7 @@ public final class PortLock implements AutoCloseable {
             throws SQLException {
         String holder;
         boolean acquired = false;
+        boolean handedOver = false;
         try {
             try (PreparedStatement ps = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
                 ps.setLong(1, KEY);
@@ -105,11 +106,16 @@ public final class PortLock implements AutoCloseable {
             if (acquired) {
                 PortLock lock = new PortLock(connection, database, warnings);
                 lock.start();
+                handedOver = true;
                 return lock;
             }
             holder = holder(connection);
         } finally {
-            if (!acquired) {
+            if (!handedOver) {
+                // the connection goes back to the pool: it must not keep the session's lock there
+                if (acquired) {
+                    unlock(connection);
+                }
                 connection.close();
             }
         }
@@ -205,8 +211,8 @@ public final class PortLock implements AutoCloseable {
                 String wait = rs.getInt(1) + "/" + what + "/" + blocker;
                 seen.add(wait);
                 if (waitsSeen.contains(wait) && waitsReported.add(wait)) {
-                    warnings.accept("waiting for " + what + " held by PostgreSQL backend pid " + blocker + " (application '" + rs.getString(4)
-                            + "', " + rs.getString(5) + "); the port goes on once that session ends its transaction"
+                    warnings.accept("waiting for " + what + " held by PostgreSQL backend pid " + blocker
+                            + " (application '" + rs.getString(4) + "', " + rs.getString(5) + "); the port goes on once that session ends its transaction"
                             + " (or is ended: SELECT pg_terminate_backend(" + blocker + "))");
                 }
             }
@@ -231,7 +237,7 @@ public final class PortLock implements AutoCloseable {
 
     /** Stops the heartbeat, then releases the lock; a lost lock's connection is only closed. */
     @Override
-    public void close() throws SQLException {
+    public void close() {
         heartbeat.shutdownNow();
         try {
             if (!heartbeat.awaitTermination(HEARTBEAT.toMillis() * 5, TimeUnit.MILLISECONDS)) {
@@ -242,11 +248,18 @@ public final class PortLock implements AutoCloseable {
         }
         try (connection) {
             if (!guard.isLost()) {
-                try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-                    ps.setLong(1, KEY);
-                    ps.execute();
-                }
+                unlock(connection);
             }
+        } catch (SQLException e) {
+            // every commit was checked under the lock; a session gone now took its lock with it
+            LOG.warn("releasing the port lock failed (its session has ended, and the lock with it)", e);
+        }
+    }
+
+    private static void unlock(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+            ps.setLong(1, KEY);
+            ps.execute();
         }
     }
 }

@@ -164,7 +164,7 @@ class LockGuardIT {
         assertThat(target.state().differences(reference)).isEmpty();
     }
 
-    /** Starts a port of the snapshot; its stdout and stderr go to {@code name.out} and {@code name.err} in {@code dir}. */
+    /** Starts a port of the snapshot; stdout and stderr go to {@code name.out} and {@code name.err} in {@code dir}. */
     private static Process start(Path dir, String name, Path config, String batchSize, String jobs) throws IOException {
         return JarRun.start(List.of(), dir.resolve(name + ".out"), dir.resolve(name + ".err"), "--sqlite-database",
                 sqlite.toString(), "--postgres-config", config.toString(), "--batch-size", batchSize, "--jobs", jobs,
@@ -212,8 +212,9 @@ class LockGuardIT {
             st.execute("CREATE FUNCTION audit.record() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
                     + " INSERT INTO audit.writes VALUES (clock_timestamp(), current_setting('application_name'),"
                     + " TG_TABLE_NAME); RETURN NULL; END $$");
-            st.execute("DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-                    + " LOOP EXECUTE format('CREATE TRIGGER audit_writes AFTER INSERT OR UPDATE OR DELETE ON public.%I"
+            st.execute("DO $$ DECLARE t text; BEGIN"
+                    + " FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP"
+                    + " EXECUTE format('CREATE TRIGGER audit_writes AFTER INSERT OR UPDATE OR DELETE ON public.%I"
                     + " FOR EACH STATEMENT EXECUTE FUNCTION audit.record()', t); END LOOP; END $$");
         }
     }
