@@ -7,7 +7,9 @@ import dev.synport.PortException;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
 import dev.synport.postgres.DeferredIndexes;
+import dev.synport.postgres.LockGuard;
 import dev.synport.postgres.PostgresTarget;
+import dev.synport.postgres.TargetErrors;
 import dev.synport.progress.PlannedTable;
 import dev.synport.progress.ProgressListener;
 import dev.synport.report.FindingSink;
@@ -45,9 +47,10 @@ final class CopyScheduler {
     private final CopySettings settings;
     private final DeferredIndexes indexes;
     private final StopRequest stop;
+    private final LockGuard guard;
 
     CopyScheduler(Snapshot snapshot, PostgresTarget target, CheckpointStore checkpoints, DeferredIndexes indexes,
-            FindingSink report, ProgressListener progress, CopySettings settings, StopRequest stop) {
+            FindingSink report, ProgressListener progress, CopySettings settings, StopRequest stop, LockGuard guard) {
         this.snapshot = snapshot;
         this.target = target;
         this.checkpoints = checkpoints;
@@ -56,6 +59,7 @@ final class CopyScheduler {
         this.progress = progress;
         this.settings = settings;
         this.stop = stop;
+        this.guard = guard;
     }
 
     void run(PortPlan plan, Map<String, Checkpoint> positions) {
@@ -123,6 +127,8 @@ final class CopyScheduler {
         } finally {
             executor.shutdownNow();
         }
+        // a lost lock is why the others failed (their statements were cancelled): it is the error
+        guard.failIfLost();
         Throwable error = failure.get();
         if (error instanceof PortException pe) {
             throw pe;
@@ -142,15 +148,16 @@ final class CopyScheduler {
     /** Copies one table; returns its name once it is copied to its end, null when it stopped because another table failed. */
     private String copyOne(TablePlan table, Checkpoint start, long total, AtomicReference<Throwable> failure) {
         progress.tableStarted(table.name(), 0, total);
-        try (Connection sqlite = snapshot.open(); Connection pg = target.open()) {
+        try (Connection sqlite = snapshot.open(); Connection pg = target.open();
+                LockGuard.Watch watching = guard.watch(pg)) {
             try (Statement st = pg.createStatement()) {
                 // Each batch commits with its checkpoint; should the server crash, an
                 // earlier consistent state is kept, so waiting for the WAL flush buys nothing.
                 st.execute("SET synchronous_commit TO off");
             }
-            indexes.deferIfWorthIt(pg, table.name(), total);
-            new TableCopier(table, settings, checkpoints, reporting(table.name()), progress,
-                    () -> failure.get() != null || stop.isRequested()).copy(sqlite, pg, start);
+            indexes.deferIfWorthIt(pg, table.name(), total, guard);
+            new TableCopier(table, settings, checkpoints, reporting(table.name()), progress, guard,
+                    () -> failure.get() != null || stop.isRequested() || guard.isLost()).copy(sqlite, pg, start);
             List<String> pending = indexes.pending(pg, table.name());
             if (!pending.isEmpty()) {
                 progress.indexesBuilding(table.name(), pending.size());
@@ -158,7 +165,7 @@ final class CopyScheduler {
                     progress.phase(table.name() + ": building " + pending.size() + " index(es) "
                             + String.join(", ", pending));
                 }
-                indexes.rebuild(pg, table.name());
+                indexes.rebuild(pg, table.name(), guard);
             }
             snapshot.checkUnchanged();
             progress.tableFinished(table.name());
@@ -166,9 +173,10 @@ final class CopyScheduler {
         } catch (TableCopier.CancellationException e) {
             return null;
         } catch (SQLException e) {
-            PortException error = snapshot.readFailureIn(table.name(), e).orElseGet(() -> new PortException(
-                    FailureReason.PORT_FAILED, "copying table " + table.name() + " failed: "
-                    + Messages.oneLine(e.getMessage()), e));
+            guard.probe();
+            PortException error = guard.lost().or(() -> snapshot.readFailureIn(table.name(), e))
+                    .orElseGet(() -> new PortException(FailureReason.PORT_FAILED,
+                            "copying table " + table.name() + " failed: " + TargetErrors.inUse(e), e));
             failure.compareAndSet(null, error);
             throw error;
         } catch (RuntimeException e) {

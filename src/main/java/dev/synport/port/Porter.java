@@ -8,6 +8,7 @@ import dev.synport.postgres.CatalogReader;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
 import dev.synport.postgres.DeferredIndexes;
+import dev.synport.postgres.LockGuard;
 import dev.synport.postgres.PortLock;
 import dev.synport.postgres.PostgresTarget;
 import dev.synport.postgres.SnapshotStates;
@@ -109,7 +110,8 @@ public final class Porter {
                     new SameServerCheck().refuseOtherServer(sqlite, control, catalog);
                 }
             }
-            try (PortLock ignored = PortLock.acquire(target.open(), config.settings().database())) {
+            try (PortLock lock = PortLock.acquire(target.open(), config.settings().database(), progress::warning)) {
+                LockGuard guard = lock.guard();
                 if (creation.isPresent()) {
                     if (!catalogs.read(control).isEmpty()) {
                         throw new PortException(FailureReason.PORT_FAILED, "the target database stopped being empty"
@@ -117,7 +119,7 @@ public final class Porter {
                     }
                     progress.phase("Creating Synapse's schema (version " + creation.get().schemaVersion()
                             + ") in the empty target");
-                    createSchema(control, creation.get(), checkpoints, indexes);
+                    createSchema(control, creation.get(), checkpoints, indexes, guard);
                     catalog = catalogs.read(control);
                     check.checkSchema(catalog, schema.schemaVersion());
                 }
@@ -131,16 +133,16 @@ public final class Porter {
                 }
                 stopIfRequested();
                 Map<String, Checkpoint> positions = prepare(control, checkpoints, indexes, plan, catalog, sequences,
-                        snapshot.fingerprint().id());
+                        snapshot.fingerprint().id(), guard);
                 progress.sequencesSet(sequences.stream().collect(Collectors.toMap(SequenceSetter.Setting::sequence,
                         SequenceSetter.Setting::value, (a, b) -> b)));
                 progress.phase("Copying " + plan.tables().size() + " tables");
-                new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings, stop)
-                        .run(plan, positions);
+                new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings, stop,
+                        guard).run(plan, positions);
                 progress.copyFinished();
                 snapshot.checkUnchanged();
                 stopIfRequested();
-                indexes.rebuildAll(control);
+                indexes.rebuildAll(control, guard);
                 stopIfRequested();
                 progress.phase("Checking sequences");
                 new SequenceVerifier().verify(control, catalog, rules.sequences());
@@ -164,8 +166,8 @@ public final class Porter {
      * table's copy (so that a run stopped before then builds them on the next run).
      */
     private static void createSchema(Connection c, SchemaScript script, CheckpointStore checkpoints,
-            DeferredIndexes indexes) throws SQLException {
-        Transaction.run(c, () -> {
+            DeferredIndexes indexes, LockGuard guard) throws SQLException {
+        Transaction.run(c, guard, () -> {
             try (Statement st = c.createStatement()) {
                 for (String statement : script.beforeData()) {
                     st.execute(statement);
@@ -233,9 +235,9 @@ public final class Porter {
      * ({@code fingerprint} names this one) is refilled too, with its append-only children.
      */
     private Map<String, Checkpoint> prepare(Connection c, CheckpointStore checkpoints, DeferredIndexes indexes,
-            PortPlan plan, TargetCatalog catalog, List<SequenceSetter.Setting> sequences, String fingerprint)
-            throws SQLException {
-        return Transaction.run(c, () -> {
+            PortPlan plan, TargetCatalog catalog, List<SequenceSetter.Setting> sequences, String fingerprint,
+            LockGuard guard) throws SQLException {
+        return Transaction.run(c, guard, () -> {
             checkpoints.ensureTable(c);
             checkpoints.upgradeLegacy(c);
             indexes.ensureLedger(c);

@@ -5,6 +5,7 @@ import dev.synport.Messages;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
 import dev.synport.postgres.ForeignKey;
+import dev.synport.postgres.LockGuard;
 import dev.synport.progress.ProgressListener;
 import dev.synport.report.Finding;
 import dev.synport.report.FindingSink;
@@ -38,17 +39,19 @@ final class TableCopier {
     private final CheckpointStore checkpoints;
     private final FindingSink findings;
     private final ProgressListener progress;
+    private final LockGuard guard;
     private final BooleanSupplier cancelled;
     private final RowEncoder encoder;
     private final String selectColumns;
 
     TableCopier(TablePlan plan, CopySettings settings, CheckpointStore checkpoints, FindingSink findings,
-            ProgressListener progress, BooleanSupplier cancelled) {
+            ProgressListener progress, LockGuard guard, BooleanSupplier cancelled) {
         this.plan = plan;
         this.settings = settings;
         this.checkpoints = checkpoints;
         this.findings = findings;
         this.progress = progress;
+        this.guard = guard;
         this.cancelled = cancelled;
         this.encoder = new RowEncoder(plan.name(), plan.columns());
         this.selectColumns = plan.rowidExpression() + ", "
@@ -73,6 +76,7 @@ final class TableCopier {
             batcher.sweep(false);
             if (plan.singleTransaction()) {
                 restoreSelfReferences(pg, selfKeys, key);
+                guard.beforeCommit(pg);
                 pg.commit();
             }
         } catch (Throwable e) {
@@ -187,6 +191,9 @@ final class TableCopier {
                                 ? new Checkpoint(batch.last + 1, checkpoint.backwardRowid())
                                 : new Checkpoint(checkpoint.forwardRowid(), batch.last - 1);
                         checkpoints.set(pg, plan.name(), checkpoint);
+                        if (!plan.singleTransaction()) {
+                            guard.beforeCommit(pg);
+                        }
                         // reported before the commit: a crash in between repeats a line, never loses one
                         findings.record(batch.findings);
                         if (!plan.singleTransaction()) {

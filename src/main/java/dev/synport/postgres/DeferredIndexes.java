@@ -48,7 +48,7 @@ public final class DeferredIndexes {
      * Drops the table's plain indexes (recording them) when it is empty and {@code rows} are
      * about to arrive; returns how many were dropped.
      */
-    public int deferIfWorthIt(Connection c, String table, long rows) throws SQLException {
+    public int deferIfWorthIt(Connection c, String table, long rows, LockGuard guard) throws SQLException {
         if (rows < threshold || !isEmpty(c, table)) {
             return 0;
         }
@@ -64,7 +64,7 @@ public final class DeferredIndexes {
         if (indexes.isEmpty()) {
             return 0;
         }
-        return Transaction.run(c, () -> {
+        return Transaction.run(c, guard, () -> {
             try (Statement st = c.createStatement()) {
                 for (String[] index : indexes) {
                     enqueue(c, index[0], table, index[1]);
@@ -108,12 +108,12 @@ public final class DeferredIndexes {
     }
 
     /** Rebuilds the table's deferred indexes, each in its own transaction with its ledger row. */
-    public void rebuild(Connection c, String table) throws SQLException {
+    public void rebuild(Connection c, String table, LockGuard guard) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("SET maintenance_work_mem = '256MB'");
         }
         for (String name : pending(c, table)) {
-            Transaction.run(c, () -> {
+            Transaction.run(c, guard, () -> {
                 try (PreparedStatement get = c.prepareStatement(
                         "DELETE FROM " + LEDGER + " WHERE index_name = ? RETURNING definition");
                         Statement st = c.createStatement()) {
@@ -129,7 +129,7 @@ public final class DeferredIndexes {
     }
 
     /** Builds whatever is still waiting, for tables the port does not copy (or a run that stopped). */
-    public void rebuildAll(Connection c) throws SQLException {
+    public void rebuildAll(Connection c, LockGuard guard) throws SQLException {
         if (!ledgerExists(c)) {
             return;
         }
@@ -141,7 +141,7 @@ public final class DeferredIndexes {
             }
         }
         for (String table : tables) {
-            rebuild(c, table);
+            rebuild(c, table, guard);
         }
     }
 

@@ -72,6 +72,11 @@ public final class PostgresTarget implements AutoCloseable {
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(Math.min(settings.pool().min(), size));
         config.setAutoCommit(true);
+        // The port's sessions wait by design (the control connection through the whole copy, the
+        // lock's between heartbeats): a server-side idle timeout set for Synapse must not end them.
+        // As pg_dump does; idle_session_timeout exists from PostgreSQL 14 on.
+        config.setConnectionInitSql("SELECT set_config(name, '0', false) FROM pg_settings"
+                + " WHERE name IN ('idle_session_timeout', 'idle_in_transaction_session_timeout')");
         config.setConnectionTimeout(settings.connectTimeoutSeconds().map(s -> Math.max(1, s) * 1000L).orElse(30_000L));
         return new HikariDataSource(config);
     }

@@ -82,9 +82,24 @@ public final class TargetErrors {
         };
     }
 
+    /** How a connection's end is said, whatever pgjdbc or the pool reported. */
+    static final String CONNECTION_CLOSED = "connection was closed (the server ended it, or the network dropped it)";
+
+    /**
+     * An error on a connection in use, in one line: PostgreSQL's message, or, when the
+     * connection itself ended (terminated, server shut down, network), that and what to do.
+     */
+    public static String inUse(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+            return "the " + CONNECTION_CLOSED + "; what was committed stays: run the same command again to continue";
+        }
+        return Messages.oneLine(e.getMessage());
+    }
+
     /** An error while porting, after the connection was made. */
     public String porting(DatabaseSettings s, SQLException e) {
-        String detail = Messages.oneLine(e.getMessage());
+        String detail = inUse(e);
         if ("42501".equals(e.getSQLState()) && detail.contains("schema public")) {
             return "PostgreSQL: role '" + s.user() + "' may not create tables in schema public of database '"
                     + s.database() + "' (" + detail + "); as a superuser, make the role the owner: ALTER DATABASE \""

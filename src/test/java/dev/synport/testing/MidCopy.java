@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /** Waits for a port running in another process to reach the middle of a large table. */
 public final class MidCopy {
@@ -15,10 +16,23 @@ public final class MidCopy {
      * table of a 20,000-event synthetic snapshot; returns whether it got there.
      */
     public static boolean await(Target target, Process process) throws InterruptedException {
+        return until(process, () -> checkpointBetween(target, "state_groups_state", 1000, 15000)
+                || checkpointBetween(target, "event_json", 1000, 15000));
+    }
+
+    /**
+     * Waits (3 minutes at most) until the port in {@code process} has copied part of
+     * {@code table} (a 20,000-row table of the synthetic snapshot) and not all of it; returns
+     * whether it got there.
+     */
+    public static boolean await(Target target, Process process, String table) throws InterruptedException {
+        return until(process, () -> checkpointBetween(target, table, 1000, 15000));
+    }
+
+    private static boolean until(Process process, BooleanSupplier reached) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (process.isAlive() && System.nanoTime() < deadline) {
-            if (checkpointBetween(target, "state_groups_state", 1000, 15000)
-                    || checkpointBetween(target, "event_json", 1000, 15000)) {
+            if (reached.getAsBoolean()) {
                 return true;
             }
             Thread.sleep(20);
