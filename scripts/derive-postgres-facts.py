@@ -5,7 +5,8 @@ For each schema version NN it compares the reference `pg_dump --schema-only` of 
 Synapse initialised (pg-vNN-schema.sql) with the dump of what the bare SQLite-to-PostgreSQL
 translation produces (SchemaBuilder with no facts), and writes every difference as a fact:
 column definitions and order, unlogged tables, SQLite-only indexes and constraints, and the
-objects only PostgreSQL has. Facts seen in some versions only get since/until bounds.
+objects only PostgreSQL has; and from the init dump, the state Synapse leaves each sequence in
+(its setval lines). Facts seen in some versions only get since/until bounds.
 
     derive-postgres-facts.py OUT.yaml 72:ref72.sql:raw72.sql:init72.sql:snapshot72.db ...
 
@@ -19,6 +20,7 @@ import sqlite3
 import sys
 
 HEADER = re.compile(r"^-- Name: (.*); Type: (.*); Schema: .*; Owner: .*$")
+SETVAL = re.compile(r"^SELECT pg_catalog\.setval\('public\.(\S+)', (\d+), (true|false)\);$", re.M)
 
 
 def blocks(path):
@@ -97,6 +99,8 @@ def main():
         db = sqlite3.connect(f"file:{snapshot_path}?immutable=1", uri=True)
         sqlite_deltas = {(str(r[0]), r[1]) for r in db.execute("SELECT version, file FROM applied_schema_deltas")}
         db.close()
+        for name, value, called in SETVAL.findall(init):
+            fact("sequence_states", name, (int(value), called == "true"), v)
         for version, file in pg_deltas - sqlite_deltas:
             if not file.endswith(".sql.postgres"):
                 raise SystemExit(f"v{v}: delta {file} only on PostgreSQL but not a .sql.postgres file")
@@ -219,6 +223,11 @@ def write(path, versions, facts, postgres_deltas):
         lines.append("    sql: |")
         for l in sql.split("\n"):
             lines.append(("      " + l).rstrip())
+    lines.append("")
+    lines.append("# The state (setval) Synapse leaves each sequence in on a fresh database, set after the tables.")
+    lines.append("sequence_states:")
+    for ident, (value, called), cond in sorted(sections.get("sequence_states", []), key=lambda x: (x[0], str(x[2]))):
+        lines.append(f"  - {{name: {ident}, value: {value}, called: {str(called).lower()}{cond_text(cond)}}}")
     lines.append("")
     lines.append("# Schema deltas Synapse applies (and records) only on PostgreSQL; those of a snapshot's")
     lines.append("# recorded range of delta versions are recorded in the target, and no .sql.sqlite one.")

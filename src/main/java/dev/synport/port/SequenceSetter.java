@@ -18,9 +18,12 @@ import java.util.regex.Pattern;
 /**
  * Sets Synapse's sequences from the snapshot before any row is copied, so that a crash
  * never leaves a sequence behind its table. A sequence is set to the largest value its feeds
- * hold (negated minimum for backfill), and at least 1 for stream sequences, with
- * {@code setval(seq, value, true)}: the next value handed out is {@code value + 1}, and
- * Synapse (which reads {@code last_value}) sees {@code value} as the current position.
+ * hold (negated minimum for backfill) with {@code setval(seq, value, true)}: the next value
+ * handed out is {@code value + 1}, and Synapse (which reads {@code last_value}) sees
+ * {@code value} as the current position. A sequence whose feeds are all empty keeps the
+ * state Synapse gave it (a created schema reproduces that state, see {@code PostgresKnowledge}),
+ * and no sequence is moved back: an empty snapshot leaves every sequence exactly as Synapse
+ * initialised it, and a rerun after a kill finds nothing to change.
  */
 public final class SequenceSetter {
     private static final Pattern NUMERIC_LOCALPART = Pattern.compile("^@(\\d+):");
@@ -37,13 +40,11 @@ public final class SequenceSetter {
                 continue;
             }
             long value;
-            boolean atLeastOne;
             if (rule.special().isPresent()) {
                 if (!snapshot.hasColumn("users", "name")) {
                     continue;
                 }
                 value = largestNumericLocalpart(sqlite);
-                atLeastOne = false;
             } else if (rule.identity().isPresent()) {
                 SequenceRule.Feed feed = rule.identity().get();
                 if (!snapshot.hasColumn(feed.table(), feed.column())) {
@@ -51,7 +52,6 @@ public final class SequenceSetter {
                 }
                 value = Math.max(snapshot.autoincrement().getOrDefault(feed.table(), 0L),
                         maxima.of(feed, false));
-                atLeastOne = false;
             } else {
                 List<SequenceRule.Feed> present = rule.feeds().stream()
                         .filter(f -> snapshot.hasColumn(f.table(), f.column())).toList();
@@ -65,10 +65,6 @@ public final class SequenceSetter {
                 if (rule.stream().isPresent() && snapshot.hasColumn("stream_positions", "stream_id")) {
                     value = Math.max(value, FeedQueries.streamPosition(sqlite, rule.stream().get(), rule.negative()));
                 }
-                atLeastOne = rule.stream().isPresent();
-            }
-            if (atLeastOne) {
-                value = Math.max(value, 1);
             }
             if (value > 0) {
                 settings.add(new Setting(rule.name(), value));
@@ -77,14 +73,30 @@ public final class SequenceSetter {
         return settings;
     }
 
-    /** Applies the settings in the caller's transaction. */
+    /**
+     * Applies the settings in the caller's transaction, each only where it moves the sequence
+     * forward: a sequence already at {@code value} (or beyond) keeps its state.
+     */
     public void apply(Connection pg, List<Setting> settings) throws SQLException {
         try (PreparedStatement ps = pg.prepareStatement("SELECT setval(?::regclass, ?, true)")) {
             for (Setting s : settings) {
-                ps.setString(1, Identifiers.quote(s.sequence()));
+                String sequence = Identifiers.quote(s.sequence());
+                if (lastUsed(pg, sequence) >= s.value()) {
+                    continue;
+                }
+                ps.setString(1, sequence);
                 ps.setLong(2, s.value());
                 ps.execute();
             }
+        }
+    }
+
+    /** The last value the sequence has handed out (or is treated as having handed out). */
+    private static long lastUsed(Connection pg, String quotedSequence) throws SQLException {
+        try (Statement st = pg.createStatement();
+                ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + quotedSequence)) {
+            rs.next();
+            return rs.getBoolean(2) ? rs.getLong(1) : rs.getLong(1) - 1;
         }
     }
 

@@ -21,7 +21,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * What Synapse's PostgreSQL schema has that the SQLite snapshot does not say, loaded from
  * {@code postgres-schema.yaml} (beside {@code SynapseRules}'s files): column types and
- * order, unlogged tables, SQLite-only indexes, and the PostgreSQL-only objects. Every fact
+ * order, unlogged tables, SQLite-only indexes, the PostgreSQL-only objects, and the state
+ * Synapse leaves each sequence in on a fresh database. Every fact
  * may be limited to schema versions ({@code since}, {@code until}), to snapshots that
  * recorded a schema delta ({@code delta}, {@code without_delta}) or that have a table
  * ({@code table}).
@@ -44,6 +45,13 @@ public final class PostgresKnowledge {
         }
     }
 
+    /**
+     * Where Synapse leaves a sequence on a fresh database ({@code setval(name, value, called)}):
+     * its schema deltas call {@code setval} or {@code nextval} on some sequences, which
+     * {@code CREATE SEQUENCE} alone does not reproduce.
+     */
+    record SequenceState(String name, long value, boolean called) {}
+
     /** One PostgreSQL-only statement and the phase it belongs to. */
     record Statement(String phase, String sql) {}
 
@@ -56,6 +64,7 @@ public final class PostgresKnowledge {
     private final List<Conditional<String>> sqliteOnlyConstraints;
     private final List<SnapshotDdl.Delta> postgresOnlyDeltas;
     private final List<Conditional<Statement>> statements;
+    private final List<Conditional<SequenceState>> sequenceStates;
 
     private PostgresKnowledge(Map<?, ?> yaml) {
         supported = new ArrayList<>();
@@ -87,6 +96,12 @@ public final class PostgresKnowledge {
                 sql = sql.substring(0, sql.length() - 1);
             }
             statements.add(new Conditional<>(condition(m), new Statement(phase, sql)));
+        }
+        sequenceStates = new ArrayList<>();
+        for (Object o : list(yaml.get("sequence_states"))) {
+            Map<?, ?> m = (Map<?, ?>) o;
+            sequenceStates.add(new Conditional<>(condition(m), new SequenceState(m.get("name").toString(),
+                    ((Number) m.get("value")).longValue(), (Boolean) m.get("called"))));
         }
     }
 
@@ -165,7 +180,8 @@ public final class PostgresKnowledge {
                 statementsByPhase.getOrDefault("before_tables", List.of()),
                 statementsByPhase.getOrDefault("after_tables", List.of()),
                 statementsByPhase.getOrDefault("after_data", List.of()),
-                statementsByPhase.getOrDefault("after_keys", List.of()));
+                statementsByPhase.getOrDefault("after_keys", List.of()),
+                sequenceStates.stream().filter(s -> s.when().holds(ddl, tables)).map(Conditional::value).toList());
     }
 
     private static Map<String, List<String>> holdingLists(List<Conditional<Map.Entry<String, List<String>>>> facts,
@@ -183,7 +199,7 @@ public final class PostgresKnowledge {
     record Applicable(Map<String, String> columns, Map<String, List<String>> columnOrders,
             Map<String, List<String>> checks, Set<String> unlogged, Set<String> sqliteOnlyIndexes,
             Set<String> sqliteOnlyConstraints, List<String> beforeTables, List<String> afterTables,
-            List<String> afterData, List<String> afterKeys) {
+            List<String> afterData, List<String> afterKeys, List<SequenceState> sequenceStates) {
 
         /** PostgreSQL's definition of the column (all but its name), if it differs from the translation. */
         Optional<String> column(String table, String column) {

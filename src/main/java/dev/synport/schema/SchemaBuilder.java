@@ -84,6 +84,10 @@ public final class SchemaBuilder {
         }
         before.addAll(facts.afterTables());
         before.addAll(bookkeeping(ddl));
+        for (PostgresKnowledge.SequenceState state : facts.sequenceStates()) {
+            before.add("SELECT setval(" + Identifiers.literal(q(state.name())) + "::regclass, " + state.value() + ", "
+                    + state.called() + ")");
+        }
         List<String> after = new ArrayList<>(keys);
         for (IndexDef index : indexes) {
             after.add(createIndex(index));

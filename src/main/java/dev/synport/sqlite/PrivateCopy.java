@@ -2,6 +2,7 @@ package dev.synport.sqlite;
 
 import dev.synport.FailureReason;
 import dev.synport.PortException;
+import dev.synport.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,8 +64,8 @@ final class PrivateCopy {
             notice.accept("Copying the snapshot and its write-ahead log (" + megabytes(size) + ") to " + directory
                     + ": SQLite cannot read a pending log in the read-only directory " + file.getParent());
             try {
-                Files.copy(file, copy.file);
-                Files.copy(wal, sibling(copy.file, "-wal"));
+                PrivateFiles.copyNew(file, copy.file);
+                PrivateFiles.copyNew(wal, sibling(copy.file, "-wal"));
             } catch (IOException e) {
                 copy.delete();
                 throw e;

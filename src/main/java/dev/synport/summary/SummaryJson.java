@@ -2,11 +2,11 @@ package dev.synport.summary;
 
 import dev.synport.FailureReason;
 import dev.synport.PortException;
+import dev.synport.PrivateFiles;
 import dev.synport.progress.PlannedTable;
 import dev.synport.progress.ProgressSnapshot;
 import dev.synport.report.Json;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -44,12 +44,16 @@ public final class SummaryJson {
         }
     }
 
-    /** Writes the summary (complete or not at all: through a temporary file). */
+    /**
+     * Writes the summary (complete or not at all: through a temporary file, mode 0600 like the
+     * log, as it holds the error line; one left by a killed run is replaced).
+     */
     public void write(RunOutcome outcome, ProgressSnapshot snapshot, List<PlannedTable> plan,
             Map<String, Long> sequences) throws IOException {
         Path absolute = path.toAbsolutePath();
         Path partial = absolute.resolveSibling(absolute.getFileName() + ".partial");
-        Files.writeString(partial, json(outcome, snapshot, plan, sequences), StandardCharsets.UTF_8);
+        Files.deleteIfExists(partial);
+        PrivateFiles.writeNew(partial, json(outcome, snapshot, plan, sequences));
         Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
