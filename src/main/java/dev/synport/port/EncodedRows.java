@@ -43,7 +43,7 @@ public final class EncodedRows {
         try (Statement st = sqlite.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 long rowid = rs.getLong(1);
-                if (skipped.contains(rowid)) {
+                if (!skipped.isEmpty() && skipped.contains(rowid)) {
                     continue;
                 }
                 buffer.clear();

@@ -2,7 +2,10 @@ package dev.synport.verify;
 
 import dev.synport.postgres.ColumnKind;
 import dev.synport.postgres.TargetColumn;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -43,8 +46,13 @@ final class RowHasher {
         }
     }
 
-    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
-    private static final long FNV_PRIME = 0x100000001b3L;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long TABS = ONES * '\t';
+    private static final long BACKSLASHES = ONES * '\\';
+    private static final long K1 = 0x87c37b91114253d5L;
+    private static final long K2 = 0x4cf5ad432745937fL;
     private static final long NULL_HASH = 0x6a09e667f3bcc909L;
     private static final long GOLDEN = 0x9e3779b97f4a7c15L;
 
@@ -61,22 +69,52 @@ final class RowHasher {
         long row = GOLDEN;
         int pos = 0;
         for (int field = 0; field < fields.length; field++) {
+            // the field's end and whether it holds an escape, eight bytes at a time
             int end = pos;
-            while (end < length && line[end] != '\t') {
-                end++;
+            boolean escaped = false;
+            while (true) {
+                if (end + 8 <= length) {
+                    long word = (long) LONGS.get(line, end);
+                    long tabs = matches(word, TABS);
+                    long backslashes = matches(word, BACKSLASHES);
+                    if (tabs == 0) {
+                        escaped |= backslashes != 0;
+                        end += 8;
+                        continue;
+                    }
+                    // only the lowest match is exact; a false one lies above a true one
+                    long lowestTab = Long.lowestOneBit(tabs);
+                    escaped |= (backslashes & (lowestTab - 1)) != 0;
+                    end += Long.numberOfTrailingZeros(lowestTab) >>> 3;
+                    break;
+                }
+                while (end < length && line[end] != '\t') {
+                    escaped |= line[end] == '\\';
+                    end++;
+                }
+                break;
             }
             Canon canon = fields[field];
             if (canon != Canon.SKIP) {
-                row = (Long.rotateLeft(row, 23) ^ fieldHash(line, pos, end, canon)) * GOLDEN;
+                row = (Long.rotateLeft(row, 23) ^ fieldHash(line, pos, end, canon, escaped)) * GOLDEN;
             }
             pos = end + 1;
         }
         return mix(row);
     }
 
-    private long fieldHash(byte[] line, int start, int end, Canon canon) {
+    /** High bit set in each byte of {@code word} equal to the byte repeated in {@code pattern} (exact up to the lowest). */
+    private static long matches(long word, long pattern) {
+        long x = word ^ pattern;
+        return (x - ONES) & ~x & HIGHS;
+    }
+
+    private long fieldHash(byte[] line, int start, int end, Canon canon, boolean escaped) {
         if (end - start == 2 && line[start] == '\\' && line[start + 1] == 'N') {
             return NULL_HASH;
+        }
+        if (!escaped && canon == Canon.EXACT) {
+            return bytesHash(line, start, end);
         }
         int n = unescape(line, start, end);
         if (canon == Canon.PADDED) {
@@ -85,7 +123,7 @@ final class RowHasher {
             }
         }
         if (canon == Canon.EXACT || canon == Canon.PADDED) {
-            return bytesHash(scratch, n);
+            return bytesHash(scratch, 0, n);
         }
         String text = new String(scratch, 0, n, StandardCharsets.UTF_8);
         return switch (canon) {
@@ -139,16 +177,31 @@ final class RowHasher {
 
     private long stringHash(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        return bytesHash(b, b.length);
+        return bytesHash(b, 0, b.length);
     }
 
-    /** FNV-1a over the bytes, then a final mix so that every bit of the result depends on every byte. */
-    static long bytesHash(byte[] b, int length) {
-        long h = FNV_OFFSET;
-        for (int i = 0; i < length; i++) {
-            h = (h ^ (b[i] & 0xff)) * FNV_PRIME;
+    /**
+     * A hash of {@code b[start..end)}, eight bytes at a time (a MurmurHash3-like mix per word),
+     * then a final mix so that every bit of the result depends on every byte.
+     */
+    static long bytesHash(byte[] b, int start, int end) {
+        long h = GOLDEN;
+        int i = start;
+        for (; i + 8 <= end; i += 8) {
+            h = word(h, (long) LONGS.get(b, i));
         }
-        return mix(h ^ length);
+        if (i < end) {
+            long tail = 0;
+            for (int shift = 0; i < end; i++, shift += 8) {
+                tail |= (b[i] & 0xffL) << shift;
+            }
+            h = word(h, tail);
+        }
+        return mix(h ^ (end - start));
+    }
+
+    private static long word(long h, long w) {
+        return Long.rotateLeft(h ^ Long.rotateLeft(w * K1, 31) * K2, 27) * 5 + 0x52dce729;
     }
 
     /** MurmurHash3's 64-bit finaliser. */

@@ -14,12 +14,20 @@ import dev.synport.postgres.TargetTable;
 import dev.synport.sqlite.Snapshot;
 import dev.synport.synapse.SynapseRules;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,7 +60,7 @@ public final class Verifier {
             PortPlan plan, RejectedRows rejected) throws SQLException {
         List<String> notCompared = new ArrayList<>();
         if (!plan.skipped().isEmpty()) {
-            notCompared.add("not copied by design: " + String.join(", ", plan.skipped().keySet()));
+            notCompared.add("not copied by design: " + String.join(", ", new TreeSet<>(plan.skipped().keySet())));
         }
         if (!plan.refilledSpecially().isEmpty()) {
             notCompared.add("given Synapse's expected content instead of a copy: "
@@ -72,25 +80,57 @@ public final class Verifier {
         int equal = 0;
         long rows = 0;
         try {
-            List<Future<Optional<Verdict.Difference>>> results = new ArrayList<>();
-            for (Comparison c : comparisons) {
-                results.add(sqliteSide.submit(() -> c.run(snapshot, target, postgresSide)));
+            // the largest first, so that the last to finish is a small one
+            Map<String, Long> sizes = sizes(control);
+            comparisons.sort(Comparator.comparing((Comparison c) -> sizes.getOrDefault(c.table.name(), 0L))
+                    .reversed());
+            // one SQLite connection per worker: opening one reads the whole schema again
+            Queue<Comparison> queue = new ConcurrentLinkedQueue<>(comparisons);
+            List<Future<Void>> workers = new ArrayList<>();
+            for (int i = 0; i < jobs; i++) {
+                workers.add(sqliteSide.submit(() -> {
+                    try (Connection sqlite = snapshot.open()) {
+                        for (Comparison next = queue.poll(); next != null; next = queue.poll()) {
+                            next.difference = next.run(sqlite, target, postgresSide);
+                        }
+                    } catch (SQLException | RuntimeException e) {
+                        queue.clear();
+                        throw e;
+                    }
+                    return null;
+                }));
             }
-            for (int i = 0; i < results.size(); i++) {
-                Optional<Verdict.Difference> difference = await(results.get(i));
-                if (difference.isPresent()) {
-                    differences.add(difference.get());
+            for (Future<Void> worker : workers) {
+                await(worker);
+            }
+            for (Comparison c : comparisons) {
+                if (c.difference.isPresent()) {
+                    differences.add(c.difference.get());
                 } else {
                     equal++;
-                    rows += comparisons.get(i).rows;
+                    rows += c.rows;
                 }
             }
+            differences.sort(Comparator.comparing(Verdict.Difference::table));
         } finally {
             sqliteSide.shutdownNow();
             postgresSide.shutdownNow();
         }
         List<String> sequences = new SequenceVerifier().problems(control, catalog, rules.sequences());
         return new Verdict(equal, rows, differences, sequences, notCompared);
+    }
+
+    /** Each table's size on disk in the target, a cheap stand-in for how long it takes to read. */
+    private static Map<String, Long> sizes(Connection control) throws SQLException {
+        Map<String, Long> sizes = new HashMap<>();
+        try (Statement st = control.createStatement(); ResultSet rs = st.executeQuery("SELECT relname,"
+                + " pg_relation_size(oid) FROM pg_class WHERE relkind = 'r'"
+                + " AND relnamespace = current_schema()::regnamespace")) {
+            while (rs.next()) {
+                sizes.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return sizes;
     }
 
     private Comparison comparison(TablePlan table, TargetTable targetTable, RejectedRows rejected) {
@@ -160,6 +200,8 @@ public final class Verifier {
         private final Optional<String> note;
         /** The rows found equal, once run. */
         private long rows;
+        /** How the table differs, once run. */
+        private Optional<Verdict.Difference> difference = Optional.empty();
 
         Comparison(TablePlan table, RowHasher sqliteHasher, RowHasher postgresHasher, String copyOut,
                 String condition, Set<Long> rejectedRowids, int rejectedWithoutRowid,
@@ -186,7 +228,7 @@ public final class Verifier {
         }
 
         /** Compares the table; returns how it differs, if it does. */
-        Optional<Verdict.Difference> run(Snapshot snapshot, PostgresTarget target, ExecutorService postgresSide)
+        Optional<Verdict.Difference> run(Connection snapshot, PostgresTarget target, ExecutorService postgresSide)
                 throws SQLException {
             Digest sqlite = new Digest(false);
             Digest postgres = new Digest(false);
@@ -211,14 +253,14 @@ public final class Verifier {
             return Optional.of(new Verdict.Difference(table.name(), sqlite.count, postgres.count, missing, extra));
         }
 
-        private void read(Snapshot snapshot, PostgresTarget target, ExecutorService postgresSide, Digest sqlite,
+        private void read(Connection snapshot, PostgresTarget target, ExecutorService postgresSide, Digest sqlite,
                 Digest postgres) throws SQLException {
             Future<Void> pg = postgresSide.submit(() -> {
                 readPostgres(target, postgres);
                 return null;
             });
-            try (Connection c = snapshot.open()) {
-                new EncodedRows(table).forEach(c, rejectedRowids, condition,
+            try {
+                new EncodedRows(table).forEach(snapshot, rejectedRowids, condition,
                         (rowid, line, length) -> sqlite.add(sqliteHasher.hash(line, length)));
             } catch (SQLException | RuntimeException e) {
                 pg.cancel(true);
