@@ -46,16 +46,16 @@ public record Verdict(int tablesEqual, long rowsEqual, List<Difference> differen
         return lines;
     }
 
-    /** The error line of a failed verification. */
+    /** The error line of a failed verification (a sequence alone fails as the port's sequence check does). */
     public String failure() {
         List<String> parts = new ArrayList<>();
         if (!differences.isEmpty()) {
-            parts.add("tables differ from the snapshot: "
+            parts.add("verification failed: tables differ from the snapshot: "
                     + String.join("; ", differences.stream().map(Difference::describe).toList()));
         }
         if (!sequenceProblems.isEmpty()) {
             parts.add("sequence check failed, Synapse would refuse to start: " + String.join("; ", sequenceProblems));
         }
-        return "verification failed: " + String.join("; ", parts);
+        return String.join("; ", parts);
     }
 }
