@@ -143,6 +143,9 @@ public final class Porter {
                 Map<String, Checkpoint> positions = prepare(control, checkpoints, indexes, plan, catalog, sequences);
                 progress.sequencesSet(sequences.stream().collect(Collectors.toMap(SequenceSetter.Setting::sequence,
                         SequenceSetter.Setting::value, (a, b) -> b)));
+                if (verify) {
+                    progress.verificationPlanned();
+                }
                 progress.phase("Copying " + plan.tables().size() + " tables");
                 new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings, stop)
                         .run(plan, positions);
