@@ -153,12 +153,12 @@ public final class Porter {
                 stopIfRequested();
                 indexes.rebuildAll(control);
                 stopIfRequested();
+                progress.phase("Checking sequences");
+                new SequenceVerifier().verify(control, catalog, rules.sequences());
                 List<String> verdict = List.of();
                 if (verify) {
                     verdict = verify(snapshot, target, control, catalog, plan, copySettings, report);
                 } else {
-                    progress.phase("Checking sequences");
-                    new SequenceVerifier().verify(control, catalog, rules.sequences());
                     LOG.info("verification skipped (--no-verify)");
                 }
                 indexes.dropLedgerIfEmpty(control);
@@ -170,7 +170,7 @@ public final class Porter {
     /** Compares the target with the snapshot; returns the verdict's lines, or fails naming what differs. */
     private List<String> verify(Snapshot snapshot, PostgresTarget target, Connection control, TargetCatalog catalog,
             PortPlan plan, CopySettings copySettings, JsonLinesReport report) throws SQLException {
-        progress.phase("Verifying " + plan.tables().size() + " tables and the sequences");
+        progress.phase("Verifying " + plan.tables().size() + " tables against the snapshot");
         long started = System.nanoTime();
         Verdict verdict = new Verifier(rules, copySettings.workers()).verify(snapshot, target, control, catalog, plan,
                 report.written().map(p -> RejectedRows.read(List.of(p))).orElse(RejectedRows.none()));

@@ -129,6 +129,24 @@ class VerifyIT {
                 .errorLine(2)).contains("--verify and --no-verify contradict each other");
     }
 
+    @Test
+    void verifyRefusesBadInputAsThePortDoes(@TempDir Path dir) throws Exception {
+        assertThat(Cli.run("verify", "--frobnicate").errorLine(2))
+                .isEqualTo("error: unknown option '--frobnicate'; run 'synapse-port-db verify --help' for the options");
+        assertThat(Cli.run("verify", "--sqlite-database", sqlite.toString()).errorLine(2))
+                .contains("Missing required option: '--postgres-config=YAML'");
+        assertThat(Cli.run("verify", "--sqlite-database", dir.resolve("none.db").toString(), "--postgres-config",
+                target.config().toString(), "--log-file", dir.resolve("v.log").toString()).exitCode()).isEqualTo(1);
+        assertThat(Cli.run("verify", "--sqlite-database", sqlite.toString(), "--postgres-config",
+                target.config().toString(), "--report", dir.resolve("none.jsonl").toString()).errorLine(2))
+                .contains("--report " + dir.resolve("none.jsonl") + ": no such file, or not readable");
+        Path notAReport = Files.writeString(dir.resolve("not-a-report.jsonl"), "[1, 2]\n");
+        assertThat(Cli.run("verify", "--sqlite-database", sqlite.toString(), "--postgres-config",
+                target.config().toString(), "--report", notAReport.toString(), "--log-file",
+                dir.resolve("v.log").toString()).errorLine(2))
+                .contains("line 1 is not a finding of synapse-port-db's report");
+    }
+
     private Cli.Result verify() {
         return Cli.run("verify", "--sqlite-database", sqlite.toString(), "--postgres-config",
                 target.config().toString(), "--report", report.toString(), "--log-file",
