@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Ports a Synapse homeserver database from SQLite to PostgreSQL. Safe to run again against"
                 + " newer snapshots, and to kill and restart at any time.",
+        footer = "%nTo compare a ported database with its snapshot again later: synapse-port-db verify --help",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the port finished (see the summary for repaired or rejected values)",
@@ -100,6 +101,14 @@ public final class PortCommand implements Callable<Integer> {
             description = "Also write the summary as JSON (docs/SUMMARY-JSON.md), for failed and stopped runs too.")
     Path summaryJson;
 
+    @Option(names = "--verify", description = "After the copy, compare every table with the snapshot (row counts"
+            + " and a content checksum) and every sequence with its tables; a difference fails the run (exit 5)."
+            + " The default.")
+    boolean verify;
+
+    @Option(names = "--no-verify", description = "Skip that comparison (the sequence check still runs).")
+    boolean noVerify;
+
     @Option(names = "-v", description = "Verbose: DEBUG lines in the log file, and stack traces with errors.")
     boolean verbose;
 
@@ -138,6 +147,9 @@ public final class PortCommand implements Callable<Integer> {
     /** Runs the command line; returns the exit code. Never exits the JVM. */
     public static int run(PrintWriter out, PrintWriter err, Map<String, String> environment, Session session,
             String... args) {
+        if (args.length > 0 && args[0].equals("verify")) {
+            return VerifyCommand.run(out, err, environment, List.of(args).subList(1, args.length));
+        }
         PortCommand command = new PortCommand(out, err, environment, session, List.of(args));
         CommandLine cli = new CommandLine(command);
         cli.setOut(out);
@@ -166,6 +178,10 @@ public final class PortCommand implements Callable<Integer> {
         atLeastOne("--jobs", jobs);
         atLeastOne("--progress-interval", progressInterval);
         atLeastOne("--defer-indexes-from", deferIndexesFrom);
+        if (verify && noVerify) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--verify and --no-verify contradict"
+                    + " each other: give one");
+        }
         if (demo) {
             if (postgresConfig != null) {
                 throw new CommandLine.ParameterException(new CommandLine(this),
@@ -220,7 +236,7 @@ public final class PortCommand implements Callable<Integer> {
         WatchedRun run = new WatchedRun(out, err, environment, session, curses && session.terminal(), clock,
                 Duration.ofSeconds(progressInterval), Optional.of(log));
         return run.run(ShellWords.command("synapse-port-db", args), reportPath, json, tracker -> new Porter(
-                SynapseRules.load(), new ProgressFanOut(new LoggingProgress(clock), tracker), session.stop())
+                SynapseRules.load(), new ProgressFanOut(new LoggingProgress(clock), tracker), session.stop(), !noVerify)
                 .run(sqlite, new ConfigLoader(environment).load(configFile),
                         new CopySettings(batchSize, 64 << 20, jobs, deferIndexesFrom), reportPath));
     }
@@ -231,7 +247,7 @@ public final class PortCommand implements Callable<Integer> {
                 + " --batch-size " + batchSize + " --jobs " + jobs + " --defer-indexes-from " + deferIndexesFrom
                 + (report != null ? " --report " + report : "") + " --log-file " + log
                 + " --progress-interval " + progressInterval + (summaryJson != null ? " --summary-json " + summaryJson : "")
-                + (curses ? " --curses" : "") + (verbose ? " -v" : "");
+                + (curses ? " --curses" : "") + (noVerify ? " --no-verify" : "") + (verbose ? " -v" : "");
     }
 
     static int exitCode(Exception e) {
@@ -250,7 +266,7 @@ public final class PortCommand implements Callable<Integer> {
         }
     }
 
-    private static void printError(PrintWriter err, Exception e, boolean verbose) {
+    static void printError(PrintWriter err, Exception e, boolean verbose) {
         err.println("error: " + errorLine(e));
         if (verbose) {
             e.printStackTrace(err);

@@ -28,6 +28,12 @@ final class ProgressFanOut implements ProgressListener {
     }
 
     @Override
+    public void verificationPlanned() {
+        log.verificationPlanned();
+        view.verificationPlanned();
+    }
+
+    @Override
     public void tableStarted(String table, long done, long total) {
         log.tableStarted(table, done, total);
         view.tableStarted(table, done, total);

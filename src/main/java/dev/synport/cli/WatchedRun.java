@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,7 +82,10 @@ final class WatchedRun {
             }
             outcome = outcome(command, summary, failure, reportPath);
             json.ifPresent(j -> write(j, outcome, tracker));
-            summaryLines = SummaryText.lines(outcome, tracker.snapshot(), tracker.plan(), tracker.sequences().size());
+            summaryLines = new ArrayList<>(SummaryText.lines(outcome, tracker.snapshot(), tracker.plan(),
+                    tracker.sequences().size()));
+            // the verdict right under the headline
+            summary.ifPresent(s -> summaryLines.addAll(Math.min(1, summaryLines.size()), s.verification()));
             summaryLines.forEach(line -> LOG.info("summary: {}", line));
             if (!fullScreen || outcome.status() != RunOutcome.Status.INTERRUPTED) {
                 // a stopped full-screen run does not wait for a key: after a signal nobody may be there to press one

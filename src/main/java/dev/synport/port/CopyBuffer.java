@@ -43,18 +43,33 @@ final class CopyBuffer {
         put((byte) 'N');
     }
 
-    /** UTF-8 text, escaped for COPY text format. */
+    /** UTF-8 text, escaped for COPY text format; the runs between escapes are copied in one piece. */
     void putText(byte[] utf8) {
         ensure(utf8.length * 2);
-        for (byte b : utf8) {
-            switch (b) {
-                case '\\' -> { bytes[length++] = '\\'; bytes[length++] = '\\'; }
-                case '\n' -> { bytes[length++] = '\\'; bytes[length++] = 'n'; }
-                case '\r' -> { bytes[length++] = '\\'; bytes[length++] = 'r'; }
-                case '\t' -> { bytes[length++] = '\\'; bytes[length++] = 't'; }
-                default -> bytes[length++] = b;
+        int start = 0;
+        for (int i = 0; i < utf8.length; i++) {
+            byte b = utf8[i];
+            // most bytes (lower-case letters, and every byte of a multi-byte character) need no look
+            if (b > '\\' || b < 0 || (b > '\r' && b < '\\')) {
+                continue;
+            }
+            byte escape = switch (b) {
+                case '\\' -> '\\';
+                case '\n' -> 'n';
+                case '\r' -> 'r';
+                case '\t' -> 't';
+                default -> 0;
+            };
+            if (escape != 0) {
+                System.arraycopy(utf8, start, bytes, length, i - start);
+                length += i - start;
+                bytes[length++] = '\\';
+                bytes[length++] = escape;
+                start = i + 1;
             }
         }
+        System.arraycopy(utf8, start, bytes, length, utf8.length - start);
+        length += utf8.length - start;
     }
 
     /** A bytea value: hex format, its backslash escaped for COPY text format. */

@@ -1,6 +1,7 @@
 package dev.synport.port;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,10 +11,12 @@ import java.util.Optional;
  *
  * @param tablesSkipped the tables not copied by design, with the reason
  * @param report the report file, when anything was repaired or rejected
+ * @param verification the verification's verdict, empty when it was turned off
  */
-public record PortSummary(Map<String, String> tablesSkipped, Optional<Path> report) {
+public record PortSummary(Map<String, String> tablesSkipped, Optional<Path> report, List<String> verification) {
 
     public PortSummary {
         tablesSkipped = Map.copyOf(tablesSkipped);
+        verification = List.copyOf(verification);
     }
 }

@@ -26,7 +26,10 @@ import dev.synport.sqlite.SnapshotDdlReader;
 import dev.synport.sqlite.SnapshotInspector;
 import dev.synport.sqlite.SnapshotSchema;
 import dev.synport.synapse.SynapseRules;
+import dev.synport.verify.RejectedRows;
 import dev.synport.verify.SequenceVerifier;
+import dev.synport.verify.Verdict;
+import dev.synport.verify.Verifier;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -49,7 +52,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a port from start to end: pre-flight checks on both sides (nothing is written before
  * they pass), the advisory lock, sequences, the copy in foreign-key order, Synapse's special
- * tables, and the sequence check.
+ * tables, the sequence check, and (unless turned off) the verification of every table.
  */
 public final class Porter {
     private static final Logger LOG = LoggerFactory.getLogger(Porter.class);
@@ -60,12 +63,22 @@ public final class Porter {
     private final SynapseRules rules;
     private final ProgressListener progress;
     private final StopRequest stop;
+    private final boolean verify;
 
-    /** @param stop checked between batches and between the phases after the copy */
+    /** A port that verifies its result. */
     public Porter(SynapseRules rules, ProgressListener progress, StopRequest stop) {
+        this(rules, progress, stop, true);
+    }
+
+    /**
+     * @param stop checked between batches and between the phases after the copy
+     * @param verify compare every table with the snapshot at the end ({@code --verify})
+     */
+    public Porter(SynapseRules rules, ProgressListener progress, StopRequest stop, boolean verify) {
         this.rules = rules;
         this.progress = progress;
         this.stop = stop;
+        this.verify = verify;
     }
 
     public PortSummary run(Path sqlitePath, LoadedConfig config, CopySettings copySettings, Path reportPath) {
@@ -136,6 +149,9 @@ public final class Porter {
                         snapshot.fingerprint().id(), guard);
                 progress.sequencesSet(sequences.stream().collect(Collectors.toMap(SequenceSetter.Setting::sequence,
                         SequenceSetter.Setting::value, (a, b) -> b)));
+                if (verify) {
+                    progress.verificationPlanned();
+                }
                 progress.phase("Copying " + plan.tables().size() + " tables");
                 new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings, stop,
                         guard).run(plan, positions);
@@ -146,12 +162,33 @@ public final class Porter {
                 stopIfRequested();
                 progress.phase("Checking sequences");
                 new SequenceVerifier().verify(control, catalog, rules.sequences());
+                List<String> verdict = List.of();
+                if (verify) {
+                    verdict = verify(snapshot, target, control, catalog, plan, copySettings, report);
+                } else {
+                    LOG.info("verification skipped (--no-verify)");
+                }
                 snapshot.checkUnchanged();
                 new SnapshotStates().drop(control);
                 indexes.dropLedgerIfEmpty(control);
-                return new PortSummary(plan.skipped(), report.written());
+                return new PortSummary(plan.skipped(), report.written(), verdict);
             }
         }
+    }
+
+    /** Compares the target with the snapshot; returns the verdict's lines, or fails naming what differs. */
+    private List<String> verify(Snapshot snapshot, PostgresTarget target, Connection control, TargetCatalog catalog,
+            PortPlan plan, CopySettings copySettings, JsonLinesReport report) throws SQLException {
+        progress.phase("Verifying " + plan.tables().size() + " tables against the snapshot");
+        long started = System.nanoTime();
+        Verdict verdict = new Verifier(rules, copySettings.workers()).verify(snapshot, target, control, catalog, plan,
+                report.written().map(p -> RejectedRows.read(List.of(p))).orElse(RejectedRows.none()));
+        LOG.info("verification took {} ms", (System.nanoTime() - started) / 1_000_000);
+        verdict.lines().forEach(line -> LOG.info("verify: {}", line));
+        if (!verdict.ok()) {
+            throw new PortException(FailureReason.PORT_FAILED, verdict.failure());
+        }
+        return verdict.lines();
     }
 
     private void stopIfRequested() {
@@ -201,7 +238,7 @@ public final class Porter {
     }
 
     /** The config's server_name, or else the domain of the snapshot's local users. */
-    private static Optional<String> serverName(LoadedConfig config, Snapshot snapshot) throws SQLException {
+    public static Optional<String> serverName(LoadedConfig config, Snapshot snapshot) throws SQLException {
         if (config.serverName().isPresent()) {
             return config.serverName();
         }

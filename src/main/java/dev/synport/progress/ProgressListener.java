@@ -17,6 +17,9 @@ public interface ProgressListener {
      */
     default void copyPlanned(List<PlannedTable> tables) {}
 
+    /** Before the copy is planned: the run ends with the comparison of every table (part of the ETA). */
+    default void verificationPlanned() {}
+
     /** A table is about to be copied: {@code done} rows already ported, {@code total} expected in all. */
     void tableStarted(String table, long done, long total);
 

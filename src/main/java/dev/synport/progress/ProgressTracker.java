@@ -22,7 +22,8 @@ import java.util.TreeMap;
  * of its indexes together: on synthetic Synapse databases, building them takes about half the
  * time the copy of their rows takes, the full-text index of event_search most); the checks after
  * the copy (leftover index builds, the sequence check) add {@value #FINAL_CHECKS_SHARE} of the
- * rows, at least {@value #FINAL_CHECKS_MINIMUM}. All of it is fixed when the copy is planned, so
+ * rows, at least {@value #FINAL_CHECKS_MINIMUM}, and the verification, when it runs,
+ * {@value #VERIFY_WEIGHT} per row (it reads every row of both sides again). All of it is fixed when the copy is planned, so
  * the total never grows; index work counts as done when its table finishes, the checks when the
  * run ends. The ETA is the remaining work at the average rate since the copy started (it tends
  * to be optimistic near the end, when fewer tables are left to copy side by side).
@@ -31,6 +32,7 @@ public final class ProgressTracker implements ProgressListener {
     static final double INDEX_BUILD_WEIGHT = 0.5;
     static final double FINAL_CHECKS_SHARE = 0.02;
     static final long FINAL_CHECKS_MINIMUM = 1000;
+    static final double VERIFY_WEIGHT = 0.3;
     /** Tables smaller than this start and finish without a note. */
     private static final long LARGE_TABLE = 10_000;
 
@@ -47,6 +49,7 @@ public final class ProgressTracker implements ProgressListener {
     private long bytesDone;
     private double plannedWork;
     private boolean finished;
+    private boolean verifying;
 
     public ProgressTracker(Clock clock, Optional<Path> logFile) {
         this.clock = clock;
@@ -107,9 +110,14 @@ public final class ProgressTracker implements ProgressListener {
             rows += t.rowsToCopy();
             plannedWork += table.indexWork();
         }
-        plannedWork += rows + finalChecks(rows);
+        plannedWork += rows + finalChecks(rows) + (verifying ? VERIFY_WEIGHT * rows : 0);
         copyStarted = clock.instant();
         ProgressText.resumption(planned).ifPresent(text -> note(ProgressNote.Kind.INFO, text));
+    }
+
+    @Override
+    public synchronized void verificationPlanned() {
+        verifying = true;
     }
 
     @Override

@@ -22,6 +22,15 @@ import java.util.List;
 public final class SequenceVerifier {
 
     public void verify(Connection pg, TargetCatalog target, List<SequenceRule> rules) throws SQLException {
+        List<String> failures = problems(pg, target, rules);
+        if (!failures.isEmpty()) {
+            throw new PortException(FailureReason.PORT_FAILED, "sequence check failed, Synapse would refuse to start: "
+                    + String.join("; ", failures));
+        }
+    }
+
+    /** Each sequence that is behind its tables, as one phrase; empty when all are fine. */
+    public List<String> problems(Connection pg, TargetCatalog target, List<SequenceRule> rules) throws SQLException {
         List<String> failures = new ArrayList<>();
         for (SequenceRule rule : rules) {
             if (!target.sequences().contains(rule.name())) {
@@ -49,10 +58,7 @@ public final class SequenceVerifier {
                 }
             }
         }
-        if (!failures.isEmpty()) {
-            throw new PortException(FailureReason.PORT_FAILED, "sequence check failed, Synapse would refuse to start: "
-                    + String.join("; ", failures));
-        }
+        return failures;
     }
 
     private static long lastValue(Connection pg, String sequence) throws SQLException {

@@ -37,6 +37,23 @@ class ProgressTrackerTest {
     }
 
     @Test
+    void aPlannedVerificationCountsAsWorkAfterTheCopy() {
+        tracker.verificationPlanned();
+        plan();
+        // as below, plus 0.3 per planned row for reading both sides again
+        double total = 150_010 + 50_000 + 3_000.2 + 0.3 * 150_010;
+        for (String table : List.of("events", "state_groups_state", "users")) {
+            tracker.tableStarted(table, 0, 0);
+            tracker.rowsCommitted(table, table.equals("events") ? 100_000 : table.equals("users") ? 10 : 50_000, 0);
+            tracker.tableFinished(table);
+        }
+        tracker.copyFinished();
+        assertThat(tracker.snapshot().fraction()).isCloseTo(200_010 / total, within(1e-9));
+        tracker.finished();
+        assertThat(tracker.snapshot().fraction()).isEqualTo(1.0);
+    }
+
+    @Test
     void fractionCountsIndexBuildsAndTheFinalChecks() {
         plan();
         // work: 150,010 rows + 0.5 x 100,000 for events' indexes + max(1,000, 2% of 150,010) for the checks

@@ -1,0 +1,58 @@
+package dev.synport.port;
+
+import dev.synport.report.Finding;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A table's snapshot rows exactly as the port writes them: read with the copier's query and
+ * encoded by its {@link RowEncoder} into COPY text lines, so that a verification sees the
+ * same repairs and leaves out the same rejected rows without re-implementing either.
+ */
+public final class EncodedRows {
+    /** Receives one encoded row: {@code line[0..length)} holds its COPY text, without the newline. */
+    @FunctionalInterface
+    public interface Sink {
+        void row(long rowid, byte[] line, int length);
+    }
+
+    private final TablePlan plan;
+
+    public EncodedRows(TablePlan plan) {
+        this.plan = plan;
+    }
+
+    /**
+     * Streams every row the port would write, except those whose rowid is in {@code skipped}
+     * (rows PostgreSQL refused during the port) and those {@code condition} (an SQL expression,
+     * or empty) excludes.
+     */
+    public void forEach(Connection sqlite, Set<Long> skipped, String condition, Sink sink) throws SQLException {
+        RowEncoder encoder = new RowEncoder(plan.name(), plan.columns());
+        String sql = "SELECT " + plan.rowidExpression() + ", "
+                + plan.columns().stream().map(ColumnPlan::sourceExpression).collect(Collectors.joining(", "))
+                + " FROM " + plan.sourceFrom() + (condition.isEmpty() ? "" : " WHERE " + condition);
+        CopyBuffer buffer = new CopyBuffer();
+        List<Finding> findings = new ArrayList<>();
+        try (Statement st = sqlite.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                long rowid = rs.getLong(1);
+                if (!skipped.isEmpty() && skipped.contains(rowid)) {
+                    continue;
+                }
+                buffer.clear();
+                findings.clear();
+                if (encoder.encode(rs, rowid, buffer, findings)) {
+                    // the encoder ends each line with a newline, which is not part of the row
+                    sink.row(rowid, buffer.array(), buffer.length() - 1);
+                }
+            }
+        }
+    }
+}

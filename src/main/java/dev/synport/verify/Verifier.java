@@ -1,0 +1,338 @@
+package dev.synport.verify;
+
+import dev.synport.Identifiers;
+import dev.synport.port.ColumnPlan;
+import dev.synport.port.EncodedRows;
+import dev.synport.port.PortPlan;
+import dev.synport.port.TablePlan;
+import dev.synport.postgres.CheckpointStore;
+import dev.synport.postgres.DeferredIndexes;
+import dev.synport.postgres.PostgresTarget;
+import dev.synport.postgres.TargetCatalog;
+import dev.synport.postgres.TargetColumn;
+import dev.synport.postgres.TargetTable;
+import dev.synport.sqlite.Snapshot;
+import dev.synport.synapse.SynapseRules;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+
+/**
+ * Compares every copied table of the target with the snapshot, and every sequence with its
+ * tables. Per table, both sides are streamed at the same time (SQLite through the port's own
+ * encoder, PostgreSQL with one {@code COPY ... TO STDOUT}), each row hashed to 64 bits and
+ * the hashes summed: equal counts and equal sums mean equal tables whatever the row order.
+ * Only a table that differs is read a second time, keeping every hash, to tell missing rows
+ * from extra ones. Tables are compared {@code jobs} at a time.
+ */
+public final class Verifier {
+    private static final String EVENT_SEARCH = "event_search";
+    private static final String BACKGROUND_UPDATES = "background_updates";
+
+    private final SynapseRules rules;
+    private final int jobs;
+
+    public Verifier(SynapseRules rules, int jobs) {
+        this.rules = rules;
+        this.jobs = jobs;
+    }
+
+    public Verdict verify(Snapshot snapshot, PostgresTarget target, Connection control, TargetCatalog catalog,
+            PortPlan plan, RejectedRows rejected) throws SQLException {
+        List<String> notCompared = new ArrayList<>();
+        if (!plan.skipped().isEmpty()) {
+            notCompared.add("not copied by design: " + String.join(", ", new TreeSet<>(plan.skipped().keySet())));
+        }
+        if (!plan.refilledSpecially().isEmpty()) {
+            notCompared.add("given Synapse's expected content instead of a copy: "
+                    + String.join(", ", plan.refilledSpecially()));
+        }
+        notCompared.add("the port's bookkeeping: " + CheckpointStore.TABLE + ", " + DeferredIndexes.LEDGER);
+        List<Comparison> comparisons = new ArrayList<>();
+        for (TablePlan table : plan.tables()) {
+            Comparison comparison = comparison(table, catalog.table(table.name()).orElseThrow(), rejected);
+            comparisons.add(comparison);
+            comparison.skippedColumns().ifPresent(notCompared::add);
+            comparison.note().ifPresent(notCompared::add);
+        }
+        ExecutorService sqliteSide = Executors.newFixedThreadPool(jobs);
+        ExecutorService postgresSide = Executors.newFixedThreadPool(jobs);
+        List<Verdict.Difference> differences = new ArrayList<>();
+        int equal = 0;
+        long rows = 0;
+        try {
+            // the largest first, so that the last to finish is a small one
+            Map<String, Long> sizes = sizes(control);
+            comparisons.sort(Comparator.comparing((Comparison c) -> sizes.getOrDefault(c.table.name(), 0L))
+                    .reversed());
+            // one SQLite connection per worker: opening one reads the whole schema again
+            Queue<Comparison> queue = new ConcurrentLinkedQueue<>(comparisons);
+            List<Future<Void>> workers = new ArrayList<>();
+            for (int i = 0; i < jobs; i++) {
+                workers.add(sqliteSide.submit(() -> {
+                    try (Connection sqlite = snapshot.open()) {
+                        for (Comparison next = queue.poll(); next != null; next = queue.poll()) {
+                            next.difference = next.run(sqlite, target, postgresSide);
+                        }
+                    } catch (SQLException | RuntimeException e) {
+                        queue.clear();
+                        throw e;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> worker : workers) {
+                await(worker);
+            }
+            for (Comparison c : comparisons) {
+                if (c.difference.isPresent()) {
+                    differences.add(c.difference.get());
+                } else {
+                    equal++;
+                    rows += c.rows;
+                }
+            }
+            differences.sort(Comparator.comparing(Verdict.Difference::table));
+        } finally {
+            sqliteSide.shutdownNow();
+            postgresSide.shutdownNow();
+        }
+        List<String> sequences = new SequenceVerifier().problems(control, catalog, rules.sequences());
+        return new Verdict(equal, rows, differences, sequences, notCompared);
+    }
+
+    /** Each table's size on disk in the target, a cheap stand-in for how long it takes to read. */
+    private static Map<String, Long> sizes(Connection control) throws SQLException {
+        Map<String, Long> sizes = new HashMap<>();
+        try (Statement st = control.createStatement(); ResultSet rs = st.executeQuery("SELECT relname,"
+                + " pg_relation_size(oid) FROM pg_class WHERE relkind = 'r'"
+                + " AND relnamespace = current_schema()::regnamespace")) {
+            while (rs.next()) {
+                sizes.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return sizes;
+    }
+
+    private Comparison comparison(TablePlan table, TargetTable targetTable, RejectedRows rejected) {
+        List<RowHasher.Canon> sqliteFields = new ArrayList<>();
+        List<RowHasher.Canon> postgresFields = new ArrayList<>();
+        List<String> columns = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (ColumnPlan column : table.columns()) {
+            Optional<TargetColumn> stored = targetTable.column(column.targetName());
+            if (stored.isEmpty()) {
+                sqliteFields.add(RowHasher.Canon.SKIP);
+                skipped.add(table.name() + "." + column.targetName());
+            } else {
+                RowHasher.Canon canon = RowHasher.Canon.of(stored.get());
+                sqliteFields.add(canon);
+                postgresFields.add(canon);
+                columns.add(Identifiers.quote(stored.get().name()));
+            }
+        }
+        Optional<String> skippedNote = skipped.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", skipped)
+                + (table.name().equals(EVENT_SEARCH) ? " (PostgreSQL keeps it only as the computed tsvector)"
+                        : " (not stored in the target)"));
+        // the port queues its rebuilds among the copied rows; those it added are not the snapshot's
+        String condition = "";
+        Optional<String> note = Optional.empty();
+        if (table.name().equals(BACKGROUND_UPDATES) && !rules.rebuildUpdates().isEmpty()) {
+            condition = Identifiers.quote("update_name") + " NOT IN (" + rules.rebuildUpdates().stream()
+                    .map(u -> Identifiers.literal(u.name())).collect(Collectors.joining(", ")) + ")";
+            note = Optional.of(BACKGROUND_UPDATES + " rows of the rebuilds the port queues ("
+                    + rules.rebuildUpdates().stream().map(SynapseRules.RebuildUpdate::name)
+                    .collect(Collectors.joining(", ")) + ")");
+        }
+        String select = "SELECT " + String.join(", ", columns) + " FROM " + Identifiers.quote(table.name())
+                + (condition.isEmpty() ? "" : " WHERE " + condition);
+        return new Comparison(table, new RowHasher(sqliteFields), new RowHasher(postgresFields),
+                "COPY (" + select + ") TO STDOUT", condition, rejected.rowids(table.name()),
+                rejected.withoutRowid(table.name()), skippedNote, note);
+    }
+
+    private static <T> T await(Future<T> future) throws SQLException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("the verification was interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** One table's comparison: the two ways to read it, and what the target is expected to lack. */
+    private static final class Comparison {
+        private final TablePlan table;
+        private final RowHasher sqliteHasher;
+        private final RowHasher postgresHasher;
+        private final String copyOut;
+        private final String condition;
+        private final Set<Long> rejectedRowids;
+        private final int rejectedWithoutRowid;
+        private final Optional<String> skippedColumns;
+        private final Optional<String> note;
+        /** The rows found equal, once run. */
+        private long rows;
+        /** How the table differs, once run. */
+        private Optional<Verdict.Difference> difference = Optional.empty();
+
+        Comparison(TablePlan table, RowHasher sqliteHasher, RowHasher postgresHasher, String copyOut,
+                String condition, Set<Long> rejectedRowids, int rejectedWithoutRowid,
+                Optional<String> skippedColumns, Optional<String> note) {
+            this.table = table;
+            this.sqliteHasher = sqliteHasher;
+            this.postgresHasher = postgresHasher;
+            this.copyOut = copyOut;
+            this.condition = condition;
+            this.rejectedRowids = rejectedRowids;
+            this.rejectedWithoutRowid = rejectedWithoutRowid;
+            this.skippedColumns = skippedColumns;
+            this.note = rejectedWithoutRowid == 0 ? note : Optional.of(note.map(n -> n + "; ").orElse("")
+                    + table.name() + ": " + rejectedWithoutRowid + " rows rejected without a known rowid, matched by"
+                    + " count only");
+        }
+
+        Optional<String> skippedColumns() {
+            return skippedColumns;
+        }
+
+        Optional<String> note() {
+            return note;
+        }
+
+        /** Compares the table; returns how it differs, if it does. */
+        Optional<Verdict.Difference> run(Connection snapshot, PostgresTarget target, ExecutorService postgresSide)
+                throws SQLException {
+            Digest sqlite = new Digest(false);
+            Digest postgres = new Digest(false);
+            read(snapshot, target, postgresSide, sqlite, postgres);
+            if (rejectedWithoutRowid == 0 && sqlite.count == postgres.count && sqlite.sum == postgres.sum) {
+                rows = postgres.count;
+                return Optional.empty();
+            }
+            // differs (or rows are expected missing without their rowid): read again, keeping each row's hash
+            sqlite = new Digest(true);
+            postgres = new Digest(true);
+            read(snapshot, target, postgresSide, sqlite, postgres);
+            long[] a = sqlite.sorted();
+            long[] b = postgres.sorted();
+            long common = common(a, b);
+            long missing = a.length - common;
+            long extra = b.length - common;
+            if (extra == 0 && missing == rejectedWithoutRowid) {
+                rows = postgres.count;
+                return Optional.empty();
+            }
+            return Optional.of(new Verdict.Difference(table.name(), sqlite.count, postgres.count, missing, extra));
+        }
+
+        private void read(Connection snapshot, PostgresTarget target, ExecutorService postgresSide, Digest sqlite,
+                Digest postgres) throws SQLException {
+            Future<Void> pg = postgresSide.submit(() -> {
+                readPostgres(target, postgres);
+                return null;
+            });
+            try {
+                new EncodedRows(table).forEach(snapshot, rejectedRowids, condition,
+                        (rowid, line, length) -> sqlite.add(sqliteHasher.hash(line, length)));
+            } catch (SQLException | RuntimeException e) {
+                pg.cancel(true);
+                throw e;
+            }
+            await(pg);
+        }
+
+        private void readPostgres(PostgresTarget target, Digest digest) throws SQLException {
+            try (Connection c = target.open()) {
+                CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOut);
+                try {
+                    byte[] row;
+                    while ((row = copy.readFromCopy()) != null) {
+                        int length = row.length > 0 && row[row.length - 1] == '\n' ? row.length - 1 : row.length;
+                        digest.add(postgresHasher.hash(row, length));
+                    }
+                } finally {
+                    if (copy.isActive()) {
+                        copy.cancelCopy();
+                    }
+                }
+            }
+        }
+
+        /** How many hashes the two sorted arrays share, duplicates counted as often as both hold them. */
+        private static long common(long[] a, long[] b) {
+            int i = 0;
+            int j = 0;
+            long shared = 0;
+            while (i < a.length && j < b.length) {
+                if (a[i] == b[j]) {
+                    shared++;
+                    i++;
+                    j++;
+                } else if (a[i] < b[j]) {
+                    i++;
+                } else {
+                    j++;
+                }
+            }
+            return shared;
+        }
+    }
+
+    /** Row count and hash sum (mod 2^64) of one side; with {@code keep}, every hash too. */
+    private static final class Digest {
+        private final boolean keep;
+        private long count;
+        private long sum;
+        private long[] hashes;
+
+        Digest(boolean keep) {
+            this.keep = keep;
+            this.hashes = keep ? new long[1024] : null;
+        }
+
+        void add(long hash) {
+            if (keep) {
+                if (count == hashes.length) {
+                    hashes = Arrays.copyOf(hashes, hashes.length * 2);
+                }
+                hashes[(int) count] = hash;
+            }
+            count++;
+            sum += hash;
+        }
+
+        long[] sorted() {
+            long[] sorted = Arrays.copyOf(hashes, (int) count);
+            Arrays.sort(sorted);
+            return sorted;
+        }
+    }
+}
