@@ -91,7 +91,11 @@ public final class TargetErrors {
      */
     public static String inUse(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+        // HikariCP's own "Connection is closed" (a pooled connection it closed once the server ended
+        // it) comes without an SQL state
+        boolean closedByThePool = state.isEmpty() && "Connection is closed".equals(e.getMessage());
+        if (closedByThePool || state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
+                || state.equals("57P03")) {
             return "the " + CONNECTION_CLOSED + "; what was committed stays: run the same command again to continue";
         }
         return Messages.oneLine(e.getMessage());

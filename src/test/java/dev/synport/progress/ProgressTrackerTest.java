@@ -40,8 +40,8 @@ class ProgressTrackerTest {
     void aPlannedVerificationCountsAsWorkAfterTheCopy() {
         tracker.verificationPlanned();
         plan();
-        // as below, plus 0.3 per planned row for reading both sides again
-        double total = 150_010 + 50_000 + 3_000.2 + 0.3 * 150_010;
+        // as below, plus VERIFY_WEIGHT per planned row for reading both sides again
+        double total = 150_010 + 50_000 + 3_000.2 + ProgressTracker.VERIFY_WEIGHT * 150_010;
         for (String table : List.of("events", "state_groups_state", "users")) {
             tracker.tableStarted(table, 0, 0);
             tracker.rowsCommitted(table, table.equals("events") ? 100_000 : table.equals("users") ? 10 : 50_000, 0);
