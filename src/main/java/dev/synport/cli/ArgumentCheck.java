@@ -1,7 +1,11 @@
 package dev.synport.cli;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -15,6 +19,24 @@ final class ArgumentCheck {
 
     ArgumentCheck(CommandSpec spec) {
         this.spec = spec;
+    }
+
+    /** Fails, as picocli's own checks do, when a count option of {@code command} is below 1. */
+    static void atLeastOne(Object command, String option, long value) {
+        if (value < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(command), option + " must be at least 1, got "
+                    + value);
+        }
+    }
+
+    /** Fails in picocli's words when {@code --sqlite-database} or {@code --postgres-config} (or both) is missing. */
+    static void requireDatabases(Object command, Path sqliteDatabase, Path postgresConfig) {
+        List<String> missing = Stream.of(sqliteDatabase == null ? "'--sqlite-database=FILE'" : null,
+                postgresConfig == null ? "'--postgres-config=YAML'" : null).filter(Objects::nonNull).toList();
+        if (!missing.isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(command), "Missing required option"
+                    + (missing.size() > 1 ? "s: " : ": ") + String.join(", ", missing));
+        }
     }
 
     /** The problem with the first unknown option or stray argument, if there is one. */

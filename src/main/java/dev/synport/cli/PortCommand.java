@@ -17,10 +17,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -174,10 +172,10 @@ public final class PortCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        atLeastOne("--batch-size", batchSize);
-        atLeastOne("--jobs", jobs);
-        atLeastOne("--progress-interval", progressInterval);
-        atLeastOne("--defer-indexes-from", deferIndexesFrom);
+        ArgumentCheck.atLeastOne(this, "--batch-size", batchSize);
+        ArgumentCheck.atLeastOne(this, "--jobs", jobs);
+        ArgumentCheck.atLeastOne(this, "--progress-interval", progressInterval);
+        ArgumentCheck.atLeastOne(this, "--defer-indexes-from", deferIndexesFrom);
         if (verify && noVerify) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--verify and --no-verify contradict"
                     + " each other: give one");
@@ -190,12 +188,7 @@ public final class PortCommand implements Callable<Integer> {
             return new Demo(out, (sqlite, config, demoLog) -> port(sqlite, config, logFile != null ? logFile : demoLog))
                     .run(sqliteDatabase != null ? sqliteDatabase : Demo.bundledSample());
         }
-        List<String> missing = Stream.of(sqliteDatabase == null ? "'--sqlite-database=FILE'" : null,
-                postgresConfig == null ? "'--postgres-config=YAML'" : null).filter(Objects::nonNull).toList();
-        if (!missing.isEmpty()) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "Missing required option"
-                    + (missing.size() > 1 ? "s: " : ": ") + String.join(", ", missing));
-        }
+        ArgumentCheck.requireDatabases(this, sqliteDatabase, postgresConfig);
         return port(sqliteDatabase, postgresConfig, logFile != null ? logFile : DEFAULT_LOG);
     }
 
@@ -257,13 +250,6 @@ public final class PortCommand implements Callable<Integer> {
     static String errorLine(Exception e) {
         return Messages.oneLine(e instanceof PortException ? e.getMessage()
                 : e.getClass().getSimpleName() + ": " + e.getMessage());
-    }
-
-    private void atLeastOne(String option, long value) {
-        if (value < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    option + " must be at least 1, got " + value);
-        }
     }
 
     static void printError(PrintWriter err, Exception e, boolean verbose) {

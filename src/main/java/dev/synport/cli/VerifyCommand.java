@@ -14,10 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -99,15 +97,8 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (jobs < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--jobs must be at least 1, got " + jobs);
-        }
-        List<String> missing = Stream.of(sqliteDatabase == null ? "'--sqlite-database=FILE'" : null,
-                postgresConfig == null ? "'--postgres-config=YAML'" : null).filter(Objects::nonNull).toList();
-        if (!missing.isEmpty()) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "Missing required option"
-                    + (missing.size() > 1 ? "s: " : ": ") + String.join(", ", missing));
-        }
+        ArgumentCheck.atLeastOne(this, "--jobs", jobs);
+        ArgumentCheck.requireDatabases(this, sqliteDatabase, postgresConfig);
         for (Path report : reports) {
             if (!Files.isReadable(report)) {
                 throw new PortException(FailureReason.CONFIG_MALFORMED, "--report " + report

@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * A table's snapshot rows exactly as the port writes them: read with the copier's query and
@@ -35,9 +34,8 @@ public final class EncodedRows {
      */
     public void forEach(Connection sqlite, Set<Long> skipped, String condition, Sink sink) throws SQLException {
         RowEncoder encoder = new RowEncoder(plan.name(), plan.columns());
-        String sql = "SELECT " + plan.rowidExpression() + ", "
-                + plan.columns().stream().map(ColumnPlan::sourceExpression).collect(Collectors.joining(", "))
-                + " FROM " + plan.sourceFrom() + (condition.isEmpty() ? "" : " WHERE " + condition);
+        String sql = "SELECT " + plan.selectList() + " FROM " + plan.sourceFrom()
+                + (condition.isEmpty() ? "" : " WHERE " + condition);
         CopyBuffer buffer = new CopyBuffer();
         List<Finding> findings = new ArrayList<>();
         try (Statement st = sqlite.createStatement(); ResultSet rs = st.executeQuery(sql)) {

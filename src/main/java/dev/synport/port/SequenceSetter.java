@@ -80,23 +80,13 @@ public final class SequenceSetter {
     public void apply(Connection pg, List<Setting> settings) throws SQLException {
         try (PreparedStatement ps = pg.prepareStatement("SELECT setval(?::regclass, ?, true)")) {
             for (Setting s : settings) {
-                String sequence = Identifiers.quote(s.sequence());
-                if (lastUsed(pg, sequence) >= s.value()) {
+                if (FeedQueries.lastUsed(pg, s.sequence()) >= s.value()) {
                     continue;
                 }
-                ps.setString(1, sequence);
+                ps.setString(1, Identifiers.quote(s.sequence()));
                 ps.setLong(2, s.value());
                 ps.execute();
             }
-        }
-    }
-
-    /** The last value the sequence has handed out (or is treated as having handed out). */
-    private static long lastUsed(Connection pg, String quotedSequence) throws SQLException {
-        try (Statement st = pg.createStatement();
-                ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + quotedSequence)) {
-            rs.next();
-            return rs.getBoolean(2) ? rs.getLong(1) : rs.getLong(1) - 1;
         }
     }
 

@@ -54,8 +54,7 @@ final class TableCopier {
         this.guard = guard;
         this.cancelled = cancelled;
         this.encoder = new RowEncoder(plan.name(), plan.columns());
-        this.selectColumns = plan.rowidExpression() + ", "
-                + plan.columns().stream().map(ColumnPlan::sourceExpression).collect(Collectors.joining(", "));
+        this.selectColumns = plan.selectList();
     }
 
     /** Copies everything after {@code start}. */

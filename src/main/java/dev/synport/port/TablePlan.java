@@ -2,6 +2,7 @@ package dev.synport.port;
 
 import dev.synport.postgres.ForeignKey;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * How one table is copied.
@@ -27,6 +28,11 @@ public record TablePlan(
     public TablePlan {
         columns = List.copyOf(columns);
         selfReferences = List.copyOf(selfReferences);
+    }
+
+    /** What a read of the snapshot selects: the rowid, then each column's source expression. */
+    public String selectList() {
+        return rowidExpression + ", " + columns.stream().map(ColumnPlan::sourceExpression).collect(Collectors.joining(", "));
     }
 
     /** Copied in a single transaction (tables whose rows reference each other). */

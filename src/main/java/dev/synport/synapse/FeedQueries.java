@@ -11,6 +11,18 @@ import java.sql.Statement;
 public final class FeedQueries {
     private FeedQueries() {}
 
+    /**
+     * The last value PostgreSQL's {@code sequence} has handed out, or is treated as having handed
+     * out ({@code last_value}, less one while {@code is_called} is false).
+     */
+    public static long lastUsed(Connection pg, String sequence) throws SQLException {
+        try (Statement st = pg.createStatement();
+                ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + Identifiers.quote(sequence))) {
+            rs.next();
+            return rs.getBoolean(2) ? rs.getLong(1) : rs.getLong(1) - 1;
+        }
+    }
+
     /** {@code MAX(column)}, or {@code -MIN(column)} when negative; 0 for an empty table or negative result. */
     public static long largest(Connection c, SequenceRule.Feed feed, boolean negative) throws SQLException {
         String column = Identifiers.quote(feed.column());

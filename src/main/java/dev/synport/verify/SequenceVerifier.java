@@ -1,15 +1,12 @@
 package dev.synport.verify;
 
 import dev.synport.FailureReason;
-import dev.synport.Identifiers;
 import dev.synport.PortException;
 import dev.synport.postgres.TargetCatalog;
 import dev.synport.synapse.FeedQueries;
 import dev.synport.synapse.SequenceRule;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,7 +33,7 @@ public final class SequenceVerifier {
             if (!target.sequences().contains(rule.name())) {
                 continue;
             }
-            long last = lastValue(pg, rule.name());
+            long last = FeedQueries.lastUsed(pg, rule.name());
             List<SequenceRule.Feed> feeds = new ArrayList<>(rule.feeds());
             rule.identity().ifPresent(feeds::add);
             for (SequenceRule.Feed feed : feeds) {
@@ -59,13 +56,5 @@ public final class SequenceVerifier {
             }
         }
         return failures;
-    }
-
-    private static long lastValue(Connection pg, String sequence) throws SQLException {
-        try (Statement st = pg.createStatement();
-                ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + Identifiers.quote(sequence))) {
-            rs.next();
-            return rs.getBoolean(2) ? rs.getLong(1) : rs.getLong(1) - 1;
-        }
     }
 }

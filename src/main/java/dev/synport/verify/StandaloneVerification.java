@@ -19,6 +19,7 @@ import dev.synport.synapse.SynapseRules;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +57,8 @@ public final class StandaloneVerification {
                 new TargetCheck().checkSchema(catalog, schema.schemaVersion());
                 PortPlan plan = new Planner(rules, Porter.serverName(config, snapshot)).plan(schema, catalog);
                 phase.accept("Verifying " + plan.tables().size() + " tables and the sequences");
-                return new Verifier(rules, jobs).verify(snapshot, target, control, catalog, plan, rejected);
+                List<String> sequences = new SequenceVerifier().problems(control, catalog, rules.sequences());
+                return new Verifier(rules, jobs).verify(snapshot, target, control, catalog, plan, rejected, sequences);
             }
         } catch (SQLException e) {
             throw new PortException(FailureReason.PORT_FAILED, errors.porting(config.settings(), e), e);

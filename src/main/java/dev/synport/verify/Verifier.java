@@ -37,8 +37,8 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
 
 /**
- * Compares every copied table of the target with the snapshot, and every sequence with its
- * tables. Per table, both sides are streamed at the same time (SQLite through the port's own
+ * Compares every copied table of the target with the snapshot; the sequences' check, which
+ * the callers run, completes the verdict. Per table, both sides are streamed at the same time (SQLite through the port's own
  * encoder, PostgreSQL with one {@code COPY ... TO STDOUT}), each row hashed to 64 bits and
  * the hashes summed: equal counts and equal sums mean equal tables whatever the row order.
  * Only a table that differs is read a second time, keeping every hash, to tell missing rows
@@ -56,8 +56,12 @@ public final class Verifier {
         this.jobs = jobs;
     }
 
+    /**
+     * Compares every planned table; {@code sequenceProblems} (from {@link SequenceVerifier#problems})
+     * completes the verdict: the port has just checked its sequences, a standalone run checks them itself.
+     */
     public Verdict verify(Snapshot snapshot, PostgresTarget target, Connection control, TargetCatalog catalog,
-            PortPlan plan, RejectedRows rejected) throws SQLException {
+            PortPlan plan, RejectedRows rejected, List<String> sequenceProblems) throws SQLException {
         List<String> notCompared = new ArrayList<>();
         if (!plan.skipped().isEmpty()) {
             notCompared.add("not copied by design: " + String.join(", ", new TreeSet<>(plan.skipped().keySet())));
@@ -116,8 +120,7 @@ public final class Verifier {
             sqliteSide.shutdownNow();
             postgresSide.shutdownNow();
         }
-        List<String> sequences = new SequenceVerifier().problems(control, catalog, rules.sequences());
-        return new Verdict(equal, rows, differences, sequences, notCompared);
+        return new Verdict(equal, rows, differences, sequenceProblems, notCompared);
     }
 
     /** Each table's size on disk in the target, a cheap stand-in for how long it takes to read. */
