@@ -14,6 +14,7 @@ Subcommands:
   findings REPORT_JSONL         summarise the port's repaired/rejected values
   report RESULTS_TSV SQLITE_DB  print the results table
   view-cost PLAIN VIEW LABEL    compare two files of wall times (seconds, one a line)
+  eta PORT_OUT END_EPOCH        how each progress line's ETA compared with the real end
 """
 import os
 import socket
@@ -262,6 +263,39 @@ def cmd_view_cost(plain_file, view_file, label):
     print(f"{'ratio':>{width}}: {ratio:.3f} ({(ratio - 1) * 100:+.1f}% wall time with {label})")
 
 
+def cmd_eta(port_out, end_epoch):
+    """Each plain 'overall:' line's ETA against the time the port really took from then.
+
+    The lines carry a timestamp to the second, so each actual figure is within a second.
+    """
+    import datetime
+    import re
+    line_re = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) overall: (\d+)% .* ETA ([^;]+);")
+    end = float(end_epoch)
+    print(f"{'done':>5}  {'ETA said':>9}  {'took':>7}  ratio")
+    with open(port_out) as f:
+        for line in f:
+            m = line_re.match(line)
+            if not m:
+                continue
+            at = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S").timestamp()
+            said = duration_seconds(m.group(3))
+            took = end - at
+            ratio = f"{took / said:.2f}" if said else "-"
+            print(f"{m.group(2) + '%':>5}  {m.group(3):>9}  {took:6.1f}s  {ratio}")
+
+
+def duration_seconds(text):
+    """'1h02m', '3m05s', '12.3s' as seconds; None for '-' (no ETA yet)."""
+    import re
+    if text == "-":
+        return None
+    total = 0.0
+    for amount, unit in re.findall(r"([\d.]+)([hms])", text):
+        total += float(amount) * {"h": 3600, "m": 60, "s": 1}[unit]
+    return total
+
+
 def main(argv):
     if not argv:
         sys.exit(__doc__)
@@ -282,6 +316,8 @@ def main(argv):
         cmd_report(*args)
     elif cmd == "view-cost":
         cmd_view_cost(*args)
+    elif cmd == "eta":
+        cmd_eta(*args)
     else:
         sys.exit(__doc__)
 

@@ -17,7 +17,6 @@ import dev.synport.testing.SqliteCounts;
 import dev.synport.testing.Target;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,22 +31,20 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The progress of a real port of a synthetic 50,000-event snapshot, sampled the way a view
  * samples it: the total is known when the copy starts and never grows, the fraction never goes
- * back nor reaches 100% before the end, and the ETA is honest.
+ * back nor reaches 100% before the end. How honest the ETA is depends on timing, so it is
+ * measured by {@code scripts/bench} (each progress line's ETA against the real end), not here.
  */
 @ExtendWith(PostgresExtension.class)
 class ProgressIT {
-    /** A sample, and when it was taken. */
-    private record Sample(long nanos, ProgressSnapshot snapshot) {}
-
     @Test
-    void totalIsKnownAtTheStartOfTheCopyAndTheEtaIsHonest(PostgresServer pg, @TempDir Path dir) throws Exception {
+    void totalIsKnownAtTheStartOfTheCopyAndNeverMovesBack(PostgresServer pg, @TempDir Path dir) throws Exception {
         Path sqlite = Fixtures.synthetic("synapse-v94-empty.db", 50_000, 5);
         Target target = Target.create(pg, "progress_50k", "pg-v94-synapse-init.sql", dir);
         ProgressTracker tracker = new ProgressTracker(Clock.systemUTC(), Optional.empty());
-        List<Sample> samples = new ArrayList<>();
+        List<ProgressSnapshot> samples = new ArrayList<>();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> {
-            Sample sample = new Sample(System.nanoTime(), tracker.snapshot());
+            ProgressSnapshot sample = tracker.snapshot();
             synchronized (samples) {
                 samples.add(sample);
             }
@@ -55,7 +52,6 @@ class ProgressIT {
         new Porter(SynapseRules.load(), tracker, new StopRequest()).run(sqlite,
                 new ConfigLoader(Map.of()).load(target.config()), new CopySettings(1000, 64 << 20, 3, 20_000),
                 dir.resolve("report.jsonl"));
-        long end = System.nanoTime();
         sampler.shutdown();
         assertThat(sampler.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         tracker.finished();
@@ -68,26 +64,15 @@ class ProgressIT {
         assertThat(expected).isGreaterThan(200_000);
         assertThat(tracker.snapshot().rowsDone()).isEqualTo(expected);
 
-        List<Sample> copying = samples.stream().filter(s -> s.snapshot().rowsTotal() > 0).toList();
+        List<ProgressSnapshot> copying = samples.stream().filter(s -> s.rowsTotal() > 0).toList();
         assertThat(copying).as("samples during the copy").hasSizeGreaterThan(20);
-        assertThat(copying.get(0).snapshot().rowsDone()).as("the first sample of the copy is near its start")
+        assertThat(copying.get(0).rowsDone()).as("the first sample of the copy is near its start")
                 .isLessThan(expected / 2);
-        assertThat(copying).allSatisfy(s -> assertThat(s.snapshot().rowsTotal()).isEqualTo(expected));
+        assertThat(copying).allSatisfy(s -> assertThat(s.rowsTotal()).isEqualTo(expected));
         for (int i = 1; i < copying.size(); i++) {
-            assertThat(copying.get(i).snapshot().fraction()).isGreaterThanOrEqualTo(copying.get(i - 1).snapshot()
-                    .fraction());
+            assertThat(copying.get(i).fraction()).isGreaterThanOrEqualTo(copying.get(i - 1).fraction());
         }
-        assertThat(copying).allSatisfy(s -> assertThat(s.snapshot().fraction()).isLessThan(1.0));
+        assertThat(copying).allSatisfy(s -> assertThat(s.fraction()).isLessThan(1.0));
         assertThat(tracker.snapshot().fraction()).isEqualTo(1.0);
-
-        // Taken at half the work, the ETA predicts the rest within a factor of 2: generous, as this box is a
-        // loaded 2-core machine where other builds come and go, and the copy's tail runs on fewer workers.
-        Sample half = copying.stream().filter(s -> s.snapshot().fraction() >= 0.5 && s.snapshot().eta().isPresent())
-                .findFirst().orElseThrow();
-        Duration predicted = half.snapshot().eta().get();
-        Duration actual = Duration.ofNanos(end - half.nanos());
-        assertThat((double) actual.toMillis() / Math.max(1, predicted.toMillis()))
-                .as("actual %s against predicted %s at %.0f%%", actual, predicted, half.snapshot().fraction() * 100)
-                .isBetween(0.5, 2.0);
     }
 }
