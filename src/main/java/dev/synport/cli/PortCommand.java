@@ -4,7 +4,7 @@ import dev.synport.Messages;
 import dev.synport.PortException;
 import dev.synport.config.ConfigLoader;
 import dev.synport.port.CopySettings;
-import dev.synport.port.Porter;
+import dev.synport.run.Porter;
 import dev.synport.port.StopRequest;
 import dev.synport.progress.LoggingProgress;
 import dev.synport.summary.SummaryJson;

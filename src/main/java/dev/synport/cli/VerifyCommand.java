@@ -6,7 +6,7 @@ import dev.synport.PortException;
 import dev.synport.config.ConfigLoader;
 import dev.synport.synapse.SynapseRules;
 import dev.synport.verify.RejectedRows;
-import dev.synport.verify.StandaloneVerification;
+import dev.synport.run.StandaloneVerification;
 import dev.synport.verify.Verdict;
 import java.io.PrintWriter;
 import java.nio.file.Files;

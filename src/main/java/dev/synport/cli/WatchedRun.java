@@ -3,7 +3,7 @@ package dev.synport.cli;
 import dev.synport.FailureReason;
 import dev.synport.Messages;
 import dev.synport.PortException;
-import dev.synport.port.PortSummary;
+import dev.synport.run.PortSummary;
 import dev.synport.progress.CursesView;
 import dev.synport.progress.LiveLineView;
 import dev.synport.progress.PlainView;

@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * batch (which is rolled back); everything committed so far stays, with its checkpoint. A stop
  * requested by the user does the same, and ends the run as interrupted.
  */
-final class CopyScheduler {
+public final class CopyScheduler {
     private final Snapshot snapshot;
     private final PostgresTarget target;
     private final CheckpointStore checkpoints;
@@ -48,9 +48,11 @@ final class CopyScheduler {
     private final DeferredIndexes indexes;
     private final StopRequest stop;
     private final LockGuard guard;
+    private final CopyDigests digests;
 
-    CopyScheduler(Snapshot snapshot, PostgresTarget target, CheckpointStore checkpoints, DeferredIndexes indexes,
-            FindingSink report, ProgressListener progress, CopySettings settings, StopRequest stop, LockGuard guard) {
+    public CopyScheduler(Snapshot snapshot, PostgresTarget target, CheckpointStore checkpoints, DeferredIndexes indexes,
+            FindingSink report, ProgressListener progress, CopySettings settings, StopRequest stop, LockGuard guard,
+            CopyDigests digests) {
         this.snapshot = snapshot;
         this.target = target;
         this.checkpoints = checkpoints;
@@ -60,9 +62,10 @@ final class CopyScheduler {
         this.settings = settings;
         this.stop = stop;
         this.guard = guard;
+        this.digests = digests;
     }
 
-    void run(PortPlan plan, Map<String, Checkpoint> positions) {
+    public void run(PortPlan plan, Map<String, Checkpoint> positions) {
         Map<String, Long> remaining = new HashMap<>();
         List<PlannedTable> planned = new ArrayList<>();
         try (Connection sqlite = snapshot.open()) {
@@ -157,7 +160,8 @@ final class CopyScheduler {
             }
             indexes.deferIfWorthIt(pg, table.name(), total, guard);
             new TableCopier(table, settings, checkpoints, reporting(table.name()), progress, guard,
-                    () -> failure.get() != null || stop.isRequested() || guard.isLost()).copy(sqlite, pg, start);
+                    () -> failure.get() != null || stop.isRequested() || guard.isLost(), digests.of(table.name()))
+                    .copy(sqlite, pg, start);
             List<String> pending = indexes.pending(pg, table.name());
             if (!pending.isEmpty()) {
                 progress.indexesBuilding(table.name(), pending.size());

@@ -15,9 +15,9 @@ import java.util.List;
  * it since the last port (it was cut over, or is running on it), or the snapshot is older than
  * the one ported before. Porting again would empty the refilled tables and lose that data.
  */
-final class NewerTargetCheck {
+public final class NewerTargetCheck {
 
-    void refuseNewerTarget(Connection pg, SnapshotMaxima maxima, SnapshotSchema snapshot, TargetCatalog target,
+    public void refuseNewerTarget(Connection pg, SnapshotMaxima maxima, SnapshotSchema snapshot, TargetCatalog target,
             List<SequenceRule> rules) throws SQLException {
         for (SequenceRule rule : rules) {
             for (SequenceRule.Feed feed : rule.feeds()) {

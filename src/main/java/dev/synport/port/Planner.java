@@ -30,7 +30,7 @@ public final class Planner {
     private static final List<String> FTS_SHADOW_SUFFIXES =
             List.of("_content", "_segdir", "_segments", "_docsize", "_stat", "_data", "_idx", "_config");
     static final String EVENT_SEARCH = "event_search";
-    static final String USER_DIRECTORY_STREAM_POS = "user_directory_stream_pos";
+    public static final String USER_DIRECTORY_STREAM_POS = "user_directory_stream_pos";
 
     private final SynapseRules rules;
     private final Optional<String> serverName;

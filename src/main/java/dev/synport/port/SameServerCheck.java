@@ -18,14 +18,14 @@ import java.util.Optional;
  * {@code @localpart:server_name}, so the domain most of its names share is the server's name
  * on either side. A side with no users gives no evidence and refuses nothing.
  */
-final class SameServerCheck {
+public final class SameServerCheck {
     /** The most common domain of the user ids; the server name may carry a port, so everything after the first ':'. */
     private static final String SQLITE_DOMAIN = "SELECT substr(name, instr(name, ':') + 1) FROM users"
             + " WHERE instr(name, ':') > 0 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1";
     private static final String POSTGRES_DOMAIN = "SELECT substr(name, strpos(name, ':') + 1) FROM users"
             + " WHERE strpos(name, ':') > 0 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1";
 
-    void refuseOtherServer(Connection sqlite, Connection target, TargetCatalog catalog) throws SQLException {
+    public void refuseOtherServer(Connection sqlite, Connection target, TargetCatalog catalog) throws SQLException {
         if (catalog.table(CheckpointStore.TABLE).isEmpty() || catalog.table("users").isEmpty()
                 || !hasRows(target, CheckpointStore.TABLE)) {
             return;

@@ -32,7 +32,7 @@ public final class SequenceSetter {
     public record Setting(String sequence, long value) {}
 
     /** Computes the settings from the snapshot; sequences the target lacks or whose feeds the snapshot lacks are left alone. */
-    List<Setting> compute(Connection sqlite, SnapshotMaxima maxima, SnapshotSchema snapshot, TargetCatalog target,
+    public List<Setting> compute(Connection sqlite, SnapshotMaxima maxima, SnapshotSchema snapshot, TargetCatalog target,
             List<SequenceRule> rules) throws SQLException {
         List<Setting> settings = new ArrayList<>();
         for (SequenceRule rule : rules) {

@@ -11,13 +11,13 @@ import java.util.Map;
  * The snapshot's largest value (or negated smallest) of each sequence-feeding column, read
  * once per run: the freshness check and the sequence settings both need them.
  */
-final class SnapshotMaxima {
+public final class SnapshotMaxima {
     private record Key(SequenceRule.Feed feed, boolean negative) {}
 
     private final Connection sqlite;
     private final Map<Key, Long> values = new HashMap<>();
 
-    SnapshotMaxima(Connection sqlite) {
+    public SnapshotMaxima(Connection sqlite) {
         this.sqlite = sqlite;
     }
 

@@ -33,7 +33,7 @@ public final class StopRequest implements Runnable {
     }
 
     /** How a run that stopped on request ends. */
-    static PortException interrupted() {
+    public static PortException interrupted() {
         return new PortException(FailureReason.INTERRUPTED, "stopped at the user's request");
     }
 }

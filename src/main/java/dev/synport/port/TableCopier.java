@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
@@ -41,11 +42,14 @@ final class TableCopier {
     private final ProgressListener progress;
     private final LockGuard guard;
     private final BooleanSupplier cancelled;
+    private final Optional<CopyDigests.Running> digest;
     private final RowEncoder encoder;
     private final String selectColumns;
 
+    /** @param digest the table's digest for the verification, kept up to date with each batch, if it has one */
     TableCopier(TablePlan plan, CopySettings settings, CheckpointStore checkpoints, FindingSink findings,
-            ProgressListener progress, LockGuard guard, BooleanSupplier cancelled) {
+            ProgressListener progress, LockGuard guard, BooleanSupplier cancelled,
+            Optional<CopyDigests.Running> digest) {
         this.plan = plan;
         this.settings = settings;
         this.checkpoints = checkpoints;
@@ -53,6 +57,7 @@ final class TableCopier {
         this.progress = progress;
         this.guard = guard;
         this.cancelled = cancelled;
+        this.digest = digest;
         this.encoder = new RowEncoder(plan.name(), plan.columns());
         this.selectColumns = plan.selectList();
     }
@@ -190,6 +195,9 @@ final class TableCopier {
                                 ? new Checkpoint(batch.last + 1, checkpoint.backwardRowid())
                                 : new Checkpoint(checkpoint.forwardRowid(), batch.last - 1);
                         checkpoints.set(pg, plan.name(), checkpoint);
+                        if (digest.isPresent()) {
+                            digest.get().add(pg, batch.rows, batch.hashSum, checkpoint);
+                        }
                         if (!plan.singleTransaction()) {
                             guard.beforeCommit(pg);
                         }
@@ -221,8 +229,9 @@ final class TableCopier {
             } catch (PSQLException e) {
                 undo(e, copy, "batch");
                 batch.findings.clear();
-                batch.rows = isolate(Math.min(batch.first, batch.last), Math.max(batch.first, batch.last),
-                        batch.findings);
+                batch.rows = 0;
+                batch.hashSum = 0;
+                isolate(Math.min(batch.first, batch.last), Math.max(batch.first, batch.last), batch);
                 return batch.more;
             } finally {
                 cancel(copy);
@@ -236,8 +245,10 @@ final class TableCopier {
             for (int seen = 0; seen < settings.batchRows() && sent < settings.batchBytes(); seen++) {
                 batch.last = rs.getLong(1);
                 int found = batch.findings.size();
+                int lineStart = buffer.length();
                 if (encoder.encode(rs, batch.last, buffer, batch.findings)) {
                     batch.rows++;
+                    batch.hashSum += hash(lineStart);
                 }
                 key.name(rs, batch.findings, found);
                 // advance before writing: should PostgreSQL refuse the write, the batch ends at `last`
@@ -259,12 +270,20 @@ final class TableCopier {
             return batch.more;
         }
 
-        /** Copies the rows with rowids in [low, high] one by one; returns how many PostgreSQL accepted. */
-        private int isolate(long low, long high, List<Finding> pending) throws SQLException {
+        /** The hash of the line from {@code lineStart} to the buffer's end, without its newline (0 without a digest). */
+        private long hash(int lineStart) {
+            return digest.isEmpty() ? 0 : digest.get().hash(buffer.array(), lineStart, buffer.length() - 1);
+        }
+
+        /**
+         * Copies the rows with rowids in [low, high] one by one, adding those PostgreSQL accepts to
+         * the batch and the findings to its own.
+         */
+        private void isolate(long low, long high, Batch batch) throws SQLException {
+            List<Finding> pending = batch.findings;
             String rowid = plan.rowidExpression();
             String sql = "SELECT " + selectColumns + " FROM " + plan.sourceFrom() + " WHERE " + rowid
                     + " BETWEEN ? AND ? ORDER BY " + rowid;
-            int accepted = 0;
             try (PreparedStatement ps = sqlite.prepareStatement(sql)) {
                 ps.setLong(1, low);
                 ps.setLong(2, high);
@@ -287,7 +306,8 @@ final class TableCopier {
                             plan.target().afterCopy(pg);
                             execute("RELEASE SAVEPOINT single_row");
                             pending.addAll(rowFindings);
-                            accepted++;
+                            batch.rows++;
+                            batch.hashSum += hash(0);
                         } catch (PSQLException e) {
                             undo(e, copy, "single_row");
                             pending.add(new Finding(plan.name(), id, null, Finding.Action.REJECTED,
@@ -299,7 +319,6 @@ final class TableCopier {
                     }
                 }
             }
-            return accepted;
         }
 
         /**
@@ -327,6 +346,8 @@ final class TableCopier {
         private final long first;
         private long last;
         private int rows;
+        /** The sum of the hashes of the rows kept, for the table's digest. */
+        private long hashSum;
         private long bytes;
         private boolean more;
         private final List<Finding> findings = new ArrayList<>();

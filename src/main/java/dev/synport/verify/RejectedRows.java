@@ -2,6 +2,7 @@ package dev.synport.verify;
 
 import dev.synport.FailureReason;
 import dev.synport.PortException;
+import dev.synport.digest.JsonText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.math.BigDecimal;

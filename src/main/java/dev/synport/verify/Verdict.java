@@ -7,9 +7,12 @@ import java.util.Locale;
 /**
  * What a verification found: how many tables and rows are equal on both sides, each table that
  * differs, each sequence that is behind its tables, and what was deliberately not compared.
+ *
+ * @param tablesFromDigests of the equal tables, those whose snapshot side was (partly or wholly)
+ *     the digest the port kept as it read the rows, not read again
  */
-public record Verdict(int tablesEqual, long rowsEqual, List<Difference> differences, List<String> sequenceProblems,
-        List<String> notCompared) {
+public record Verdict(int tablesEqual, int tablesFromDigests, long rowsEqual, List<Difference> differences,
+        List<String> sequenceProblems, List<String> notCompared) {
 
     /** One table whose rows differ; a changed row counts as one missing and one extra. */
     public record Difference(String table, long sqliteRows, long postgresRows, long missing, long extra) {
@@ -41,6 +44,10 @@ public record Verdict(int tablesEqual, long rowsEqual, List<Difference> differen
             lines.add(String.format(Locale.ROOT, "verification FAILED: %d of %d tables differ; %s", differences.size(),
                     differences.size() + tablesEqual, sequences));
             differences.forEach(d -> lines.add("  " + d.describe()));
+        }
+        if (tablesFromDigests > 0) {
+            lines.add(String.format(Locale.ROOT, "  %d of the tables compared with the checksums of their rows taken as"
+                    + " the port read them from this same snapshot", tablesFromDigests));
         }
         notCompared.forEach(n -> lines.add("  not compared: " + n));
         return lines;

@@ -1,12 +1,17 @@
 package dev.synport.verify;
 
 import dev.synport.Identifiers;
+import dev.synport.digest.RowHasher;
 import dev.synport.port.ColumnPlan;
 import dev.synport.port.EncodedRows;
 import dev.synport.port.PortPlan;
 import dev.synport.port.TablePlan;
+import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
+import dev.synport.postgres.CopyDigest;
 import dev.synport.postgres.DeferredIndexes;
+import dev.synport.postgres.DigestStore;
+import dev.synport.postgres.SnapshotStates;
 import dev.synport.postgres.PostgresTarget;
 import dev.synport.postgres.TargetCatalog;
 import dev.synport.postgres.TargetColumn;
@@ -34,6 +39,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.postgresql.copy.CopyOut;
 
 /**
@@ -41,10 +48,14 @@ import org.postgresql.copy.CopyOut;
  * the callers run, completes the verdict. Per table, both sides are streamed at the same time (SQLite through the port's own
  * encoder, PostgreSQL with one {@code COPY ... TO STDOUT}), each row hashed to 64 bits and
  * the hashes summed: equal counts and equal sums mean equal tables whatever the row order.
- * Only a table that differs is read a second time, keeping every hash, to tell missing rows
- * from extra ones. Tables are compared {@code jobs} at a time.
+ * Where the port kept a {@link CopyDigest} of the rows it read from this very state of the
+ * snapshot (hashed the same way, as it wrote them), that digest stands for those rows and
+ * only the rest of the snapshot's table is read. Only a table that differs is read a second
+ * time, in full on both sides and keeping every hash, to tell missing rows from extra ones.
+ * Tables are compared {@code jobs} at a time.
  */
 public final class Verifier {
+    private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
     private static final String EVENT_SEARCH = "event_search";
     private static final String BACKGROUND_UPDATES = "background_updates";
 
@@ -59,9 +70,13 @@ public final class Verifier {
     /**
      * Compares every planned table; {@code sequenceProblems} (from {@link SequenceVerifier#problems})
      * completes the verdict: the port has just checked its sequences, a standalone run checks them itself.
+     *
+     * @param digests per table, the digest of rows read from this snapshot state that ends at
+     *     the table's checkpoint (none for a verification that reads everything again)
      */
     public Verdict verify(Snapshot snapshot, PostgresTarget target, Connection control, TargetCatalog catalog,
-            PortPlan plan, RejectedRows rejected, List<String> sequenceProblems) throws SQLException {
+            PortPlan plan, RejectedRows rejected, List<String> sequenceProblems, Map<String, CopyDigest> digests)
+            throws SQLException {
         List<String> notCompared = new ArrayList<>();
         if (!plan.skipped().isEmpty()) {
             notCompared.add("not copied by design: " + String.join(", ", new TreeSet<>(plan.skipped().keySet())));
@@ -70,10 +85,12 @@ public final class Verifier {
             notCompared.add("given Synapse's expected content instead of a copy: "
                     + String.join(", ", plan.refilledSpecially()));
         }
-        notCompared.add("the port's bookkeeping: " + CheckpointStore.TABLE + ", " + DeferredIndexes.LEDGER);
+        notCompared.add("the port's bookkeeping: " + String.join(", ", CheckpointStore.TABLE, DeferredIndexes.LEDGER,
+                SnapshotStates.TABLE, DigestStore.TABLE));
         List<Comparison> comparisons = new ArrayList<>();
         for (TablePlan table : plan.tables()) {
-            Comparison comparison = comparison(table, catalog.table(table.name()).orElseThrow(), rejected);
+            Comparison comparison = comparison(table, catalog.table(table.name()).orElseThrow(), rejected,
+                    Optional.ofNullable(digests.get(table.name())));
             comparisons.add(comparison);
             comparison.skippedColumns().ifPresent(notCompared::add);
             comparison.note().ifPresent(notCompared::add);
@@ -82,6 +99,7 @@ public final class Verifier {
         ExecutorService postgresSide = Executors.newFixedThreadPool(jobs);
         List<Verdict.Difference> differences = new ArrayList<>();
         int equal = 0;
+        int fromDigests = 0;
         long rows = 0;
         try {
             // the largest first, so that the last to finish is a small one
@@ -113,6 +131,7 @@ public final class Verifier {
                 } else {
                     equal++;
                     rows += c.rows;
+                    fromDigests += c.digestUsed ? 1 : 0;
                 }
             }
             differences.sort(Comparator.comparing(Verdict.Difference::table));
@@ -120,7 +139,7 @@ public final class Verifier {
             sqliteSide.shutdownNow();
             postgresSide.shutdownNow();
         }
-        return new Verdict(equal, rows, differences, sequenceProblems, notCompared);
+        return new Verdict(equal, fromDigests, rows, differences, sequenceProblems, notCompared);
     }
 
     /** Each table's size on disk in the target, a cheap stand-in for how long it takes to read. */
@@ -136,20 +155,19 @@ public final class Verifier {
         return sizes;
     }
 
-    private Comparison comparison(TablePlan table, TargetTable targetTable, RejectedRows rejected) {
-        List<RowHasher.Canon> sqliteFields = new ArrayList<>();
+    private Comparison comparison(TablePlan table, TargetTable targetTable, RejectedRows rejected,
+            Optional<CopyDigest> digest) {
+        List<RowHasher.Canon> sqliteFields = RowHasher.written(table.columns().stream().map(ColumnPlan::targetName)
+                .toList(), targetTable);
         List<RowHasher.Canon> postgresFields = new ArrayList<>();
         List<String> columns = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (ColumnPlan column : table.columns()) {
             Optional<TargetColumn> stored = targetTable.column(column.targetName());
             if (stored.isEmpty()) {
-                sqliteFields.add(RowHasher.Canon.SKIP);
                 skipped.add(table.name() + "." + column.targetName());
             } else {
-                RowHasher.Canon canon = RowHasher.Canon.of(stored.get());
-                sqliteFields.add(canon);
-                postgresFields.add(canon);
+                postgresFields.add(RowHasher.Canon.of(stored.get()));
                 columns.add(Identifiers.quote(stored.get().name()));
             }
         }
@@ -168,9 +186,13 @@ public final class Verifier {
         }
         String select = "SELECT " + String.join(", ", columns) + " FROM " + Identifiers.quote(table.name())
                 + (condition.isEmpty() ? "" : " WHERE " + condition);
+        // a digest covers every row the port wrote: it cannot stand for a subset of them (a condition),
+        // nor for rows matched by count only (rejected without their rowid)
+        Optional<CopyDigest> usable = condition.isEmpty() && rejected.withoutRowid(table.name()) == 0 ? digest
+                : Optional.empty();
         return new Comparison(table, new RowHasher(sqliteFields), new RowHasher(postgresFields),
                 "COPY (" + select + ") TO STDOUT", condition, rejected.rowids(table.name()),
-                rejected.withoutRowid(table.name()), skippedNote, note);
+                rejected.withoutRowid(table.name()), skippedNote, note, usable);
     }
 
     private static <T> T await(Future<T> future) throws SQLException {
@@ -201,6 +223,9 @@ public final class Verifier {
         private final int rejectedWithoutRowid;
         private final Optional<String> skippedColumns;
         private final Optional<String> note;
+        private final Optional<CopyDigest> digest;
+        /** Whether the digest stood for the rows it covers, once run (the table was then found equal). */
+        private boolean digestUsed;
         /** The rows found equal, once run. */
         private long rows;
         /** How the table differs, once run. */
@@ -208,8 +233,9 @@ public final class Verifier {
 
         Comparison(TablePlan table, RowHasher sqliteHasher, RowHasher postgresHasher, String copyOut,
                 String condition, Set<Long> rejectedRowids, int rejectedWithoutRowid,
-                Optional<String> skippedColumns, Optional<String> note) {
+                Optional<String> skippedColumns, Optional<String> note, Optional<CopyDigest> digest) {
             this.table = table;
+            this.digest = digest;
             this.sqliteHasher = sqliteHasher;
             this.postgresHasher = postgresHasher;
             this.copyOut = copyOut;
@@ -235,36 +261,64 @@ public final class Verifier {
                 throws SQLException {
             Digest sqlite = new Digest(false);
             Digest postgres = new Digest(false);
-            read(snapshot, target, postgresSide, sqlite, postgres);
+            if (digest.isPresent()) {
+                sqlite.add(digest.get());
+                read(snapshot, target, postgresSide, uncovered(digest.get()), sqlite, postgres);
+            } else {
+                read(snapshot, target, postgresSide, List.of(condition), sqlite, postgres);
+            }
             if (rejectedWithoutRowid == 0 && sqlite.count == postgres.count && sqlite.sum == postgres.sum) {
                 rows = postgres.count;
+                digestUsed = digest.isPresent();
                 return Optional.empty();
             }
             // differs (or rows are expected missing without their rowid): read again, keeping each row's hash
             sqlite = new Digest(true);
             postgres = new Digest(true);
-            read(snapshot, target, postgresSide, sqlite, postgres);
+            read(snapshot, target, postgresSide, List.of(condition), sqlite, postgres);
             long[] a = sqlite.sorted();
             long[] b = postgres.sorted();
             long common = common(a, b);
             long missing = a.length - common;
             long extra = b.length - common;
             if (extra == 0 && missing == rejectedWithoutRowid) {
+                if (digest.isPresent()) {
+                    // equal, read in full: the digest was wrong (the port's fault, not the target's)
+                    LOG.warn("verify: the digest the port kept of {} did not match the snapshot; compared in full,"
+                            + " the table is equal", table.name());
+                }
                 rows = postgres.count;
                 return Optional.empty();
             }
             return Optional.of(new Verdict.Difference(table.name(), sqlite.count, postgres.count, missing, extra));
         }
 
-        private void read(Connection snapshot, PostgresTarget target, ExecutorService postgresSide, Digest sqlite,
-                Digest postgres) throws SQLException {
+        /**
+         * The rows of the snapshot's table that {@code digest} does not cover, as conditions on
+         * the rowid: those copied before it started (read from another state of the snapshot),
+         * and any past the checkpoint it ends at (none once the table's copy is complete).
+         */
+        private List<String> uncovered(CopyDigest digest) {
+            String rowid = table.rowidExpression();
+            Checkpoint from = digest.from();
+            Checkpoint to = digest.to();
+            return List.of(rowid + " > " + from.backwardRowid() + " AND " + rowid + " < " + from.forwardRowid(),
+                    rowid + " >= " + to.forwardRowid(), rowid + " <= " + to.backwardRowid());
+        }
+
+        /** Reads PostgreSQL's table in full and, at the same time, the snapshot's rows each of {@code conditions} selects. */
+        private void read(Connection snapshot, PostgresTarget target, ExecutorService postgresSide,
+                List<String> conditions, Digest sqlite, Digest postgres) throws SQLException {
             Future<Void> pg = postgresSide.submit(() -> {
                 readPostgres(target, postgres);
                 return null;
             });
             try {
-                new EncodedRows(table).forEach(snapshot, rejectedRowids, condition,
-                        (rowid, line, length) -> sqlite.add(sqliteHasher.hash(line, length)));
+                EncodedRows rows = new EncodedRows(table);
+                for (String where : conditions) {
+                    rows.forEach(snapshot, rejectedRowids, where,
+                            (rowid, line, length) -> sqlite.add(sqliteHasher.hash(line, 0, length)));
+                }
             } catch (SQLException | RuntimeException e) {
                 pg.cancel(true);
                 throw e;
@@ -279,7 +333,7 @@ public final class Verifier {
                     byte[] row;
                     while ((row = copy.readFromCopy()) != null) {
                         int length = row.length > 0 && row[row.length - 1] == '\n' ? row.length - 1 : row.length;
-                        digest.add(postgresHasher.hash(row, length));
+                        digest.add(postgresHasher.hash(row, 0, length));
                     }
                 } finally {
                     if (copy.isActive()) {
@@ -319,6 +373,12 @@ public final class Verifier {
         Digest(boolean keep) {
             this.keep = keep;
             this.hashes = keep ? new long[1024] : null;
+        }
+
+        /** Adds the rows of a digest the port kept (never with {@code keep}). */
+        void add(CopyDigest digest) {
+            count += digest.rows();
+            sum += digest.hashSum();
         }
 
         void add(long hash) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synport.config.ConfigLoader;
 import dev.synport.port.CopySettings;
-import dev.synport.port.Porter;
+import dev.synport.run.Porter;
 import dev.synport.port.StopRequest;
 import dev.synport.progress.PlannedTable;
 import dev.synport.progress.ProgressSnapshot;

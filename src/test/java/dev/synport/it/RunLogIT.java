@@ -60,9 +60,9 @@ class RunLogIT {
                 " started: --sqlite-database " + snapshot + " --postgres-config " + config + " --batch-size 10000"
                         + " --jobs 2 --defer-indexes-from 20000 --log-file " + log + " --progress-interval 5 =====",
                 "dev.synport.cli.PortCommand - Java " + System.getProperty("java.version"),
-                "dev.synport.port.Porter - snapshot " + snapshot + ": Synapse schema version 72, ",
+                "dev.synport.run.Porter - snapshot " + snapshot + ": Synapse schema version 72, ",
                 " tables, read with SQLite 3.",
-                "dev.synport.port.Porter - target: PostgreSQL 15.",
+                "dev.synport.run.Porter - target: PostgreSQL 15.",
                 ", encoding UTF8, LC_COLLATE C, LC_CTYPE C, schema public, Synapse schema version 72",
                 "phase: Connecting to PostgreSQL runlog_porter@" + pg.host() + ":" + pg.port() + "/runlog_good",
                 "phase: Checking sequences",
@@ -108,7 +108,7 @@ class RunLogIT {
         int failed = lines.indexOf(lines.stream().filter(l -> l.contains(" ERROR [main] dev.synport.cli.PortCommand"
                 + " - the run failed: " + error)).findFirst().orElseThrow());
         assertThat(lines.get(failed + 1)).isEqualTo("dev.synport.PortException: " + error);
-        assertThat(lines.subList(failed + 2, lines.size())).anyMatch(l -> l.startsWith("\tat dev.synport.port.Porter."))
+        assertThat(lines.subList(failed + 2, lines.size())).anyMatch(l -> l.startsWith("\tat dev.synport.run.Porter."))
                 .anyMatch(l -> l.startsWith("Caused by: org.postgresql.util.PSQLException: FATAL: password"
                         + " authentication failed"));
         assertThat(lines.get(lines.size() - 1)).endsWith(" INFO  [main] dev.synport.cli.PortCommand - ===== finished:"

@@ -1,15 +1,17 @@
-package dev.synport.verify;
+package dev.synport.digest;
 
-import dev.synport.postgres.ColumnKind;
 import dev.synport.postgres.TargetColumn;
+import dev.synport.postgres.TargetTable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A 64-bit hash of one row given as a line of PostgreSQL's COPY text format, the same for the
@@ -18,11 +20,12 @@ import java.util.Locale;
  * whose stored spelling differs from the written one are compared in a canonical form:
  * fixed-length text without its padding, real and double as their binary value, numeric
  * without trailing zeros, JSON by {@link JsonText#canonical}. Summed over a table, these
- * hashes give a checksum that does not depend on the order rows are read in.
+ * hashes give a checksum that does not depend on the order rows are read in. Not thread-safe:
+ * each reader has its own.
  */
-final class RowHasher {
+public final class RowHasher {
     /** How one field of the line is compared. */
-    enum Canon {
+    public enum Canon {
         /** Not compared (a column the target does not store as written). */
         SKIP,
         /** Byte for byte. */
@@ -35,7 +38,7 @@ final class RowHasher {
         JSON;
 
         /** How a value written into {@code column} is compared. */
-        static Canon of(TargetColumn column) {
+        public static Canon of(TargetColumn column) {
             String type = column.dataType().toLowerCase(Locale.ROOT);
             return switch (column.kind()) {
                 case FLOAT -> type.equals("real") ? REAL : DOUBLE;
@@ -60,20 +63,34 @@ final class RowHasher {
     private byte[] scratch = new byte[256];
 
     /** @param fields the treatment of each field of the line, in order; the line may not hold more */
-    RowHasher(List<Canon> fields) {
+    public RowHasher(List<Canon> fields) {
         this.fields = fields.toArray(Canon[]::new);
     }
 
-    /** The hash of {@code line[0..length)}, one row without its newline. */
-    long hash(byte[] line, int length) {
+    /**
+     * The treatment of each field of the lines the port writes into {@code table}, given the
+     * names of the columns it writes, in order: {@link Canon#SKIP} for a column the table does
+     * not store (the value is only staged, as {@code event_search}'s text).
+     */
+    public static List<Canon> written(List<String> columns, TargetTable table) {
+        List<Canon> fields = new ArrayList<>();
+        for (String column : columns) {
+            Optional<TargetColumn> stored = table.column(column);
+            fields.add(stored.isPresent() ? Canon.of(stored.get()) : Canon.SKIP);
+        }
+        return fields;
+    }
+
+    /** The hash of {@code line[start..end)}, one row without its newline. */
+    public long hash(byte[] line, int start, int lineEnd) {
         long row = GOLDEN;
-        int pos = 0;
+        int pos = start;
         for (int field = 0; field < fields.length; field++) {
             // the field's end and whether it holds an escape, eight bytes at a time
             int end = pos;
             boolean escaped = false;
             while (true) {
-                if (end + 8 <= length) {
+                if (end + 8 <= lineEnd) {
                     long word = (long) LONGS.get(line, end);
                     long tabs = matches(word, TABS);
                     long backslashes = matches(word, BACKSLASHES);
@@ -88,7 +105,7 @@ final class RowHasher {
                     end += Long.numberOfTrailingZeros(lowestTab) >>> 3;
                     break;
                 }
-                while (end < length && line[end] != '\t') {
+                while (end < lineEnd && line[end] != '\t') {
                     escaped |= line[end] == '\\';
                     end++;
                 }

@@ -1,13 +1,28 @@
-package dev.synport.port;
+package dev.synport.run;
 
 import dev.synport.FailureReason;
 import dev.synport.Identifiers;
 import dev.synport.PortException;
 import dev.synport.config.LoadedConfig;
+import dev.synport.digest.RowHasher;
+import dev.synport.port.ColumnPlan;
+import dev.synport.port.CopyDigests;
+import dev.synport.port.CopyScheduler;
+import dev.synport.port.CopySettings;
+import dev.synport.port.NewerTargetCheck;
+import dev.synport.port.Planner;
+import dev.synport.port.PortPlan;
+import dev.synport.port.SameServerCheck;
+import dev.synport.port.SequenceSetter;
+import dev.synport.port.SnapshotMaxima;
+import dev.synport.port.StopRequest;
+import dev.synport.port.TablePlan;
 import dev.synport.postgres.CatalogReader;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
+import dev.synport.postgres.CopyDigest;
 import dev.synport.postgres.DeferredIndexes;
+import dev.synport.postgres.DigestStore;
 import dev.synport.postgres.LockGuard;
 import dev.synport.postgres.PortLock;
 import dev.synport.postgres.PostgresTarget;
@@ -145,8 +160,9 @@ public final class Porter {
                     sequences = new SequenceSetter().compute(sqlite, maxima, schema, catalog, rules.sequences());
                 }
                 stopIfRequested();
-                Map<String, Checkpoint> positions = prepare(control, checkpoints, indexes, plan, catalog, sequences,
-                        snapshot.fingerprint().id(), guard);
+                String fingerprint = snapshot.fingerprint().id();
+                Prepared prepared = prepare(control, checkpoints, indexes, plan, catalog, sequences, fingerprint,
+                        guard);
                 progress.sequencesSet(sequences.stream().collect(Collectors.toMap(SequenceSetter.Setting::sequence,
                         SequenceSetter.Setting::value, (a, b) -> b)));
                 if (verify) {
@@ -154,7 +170,7 @@ public final class Porter {
                 }
                 progress.phase("Copying " + plan.tables().size() + " tables");
                 new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings, stop,
-                        guard).run(plan, positions);
+                        guard, prepared.digests()).run(plan, prepared.positions());
                 progress.copyFinished();
                 snapshot.checkUnchanged();
                 stopIfRequested();
@@ -164,26 +180,37 @@ public final class Porter {
                 new SequenceVerifier().verify(control, catalog, rules.sequences());
                 List<String> verdict = List.of();
                 if (verify) {
-                    verdict = verify(snapshot, target, control, catalog, plan, copySettings, report);
+                    verdict = verify(snapshot, target, control, catalog, plan, copySettings, report, fingerprint);
                 } else {
                     LOG.info("verification skipped (--no-verify)");
                 }
                 snapshot.checkUnchanged();
                 new SnapshotStates().drop(control);
+                new DigestStore().drop(control);
                 indexes.dropLedgerIfEmpty(control);
                 return new PortSummary(plan.skipped(), report.written(), verdict);
             }
         }
     }
 
-    /** Compares the target with the snapshot; returns the verdict's lines, or fails naming what differs. */
+    /**
+     * Compares the target with the snapshot, using the digests of the rows this snapshot state
+     * gave (which stand for reading them again); returns the verdict's lines, or fails naming
+     * what differs.
+     */
     private List<String> verify(Snapshot snapshot, PostgresTarget target, Connection control, TargetCatalog catalog,
-            PortPlan plan, CopySettings copySettings, JsonLinesReport report) throws SQLException {
+            PortPlan plan, CopySettings copySettings, JsonLinesReport report, String fingerprint) throws SQLException {
         progress.phase("Verifying " + plan.tables().size() + " tables against the snapshot");
         long started = System.nanoTime();
+        Map<String, Checkpoint> reached = new CheckpointStore().readAll(control);
+        Map<String, CopyDigest> digests = new HashMap<>(new DigestStore().readAll(control));
+        // a digest counts only if it is this state's and ends at the table's checkpoint
+        digests.entrySet().removeIf(d -> !d.getValue().snapshot().equals(fingerprint)
+                || !d.getValue().to().equals(reached.get(d.getKey())));
         // the sequence check just before passed (it fails the run otherwise), and nothing was written since
         Verdict verdict = new Verifier(rules, copySettings.workers()).verify(snapshot, target, control, catalog, plan,
-                report.written().map(p -> RejectedRows.read(List.of(p))).orElse(RejectedRows.none()), List.of());
+                report.written().map(p -> RejectedRows.read(List.of(p))).orElse(RejectedRows.none()), List.of(),
+                digests);
         LOG.info("verification took {} ms", (System.nanoTime() - started) / 1_000_000);
         verdict.lines().forEach(line -> LOG.info("verify: {}", line));
         if (!verdict.ok()) {
@@ -271,8 +298,10 @@ public final class Porter {
      * their checkpoints reset, the special tables given their content, the rebuilds queued.
      * An append-only table an unfinished run read from another state of the snapshot
      * ({@code fingerprint} names this one) is refilled too, with its append-only children.
+     * With the verification, each table's digest starts at its checkpoint, or goes on from
+     * where it stands if it is this snapshot state's and ends at that checkpoint.
      */
-    private Map<String, Checkpoint> prepare(Connection c, CheckpointStore checkpoints, DeferredIndexes indexes,
+    private Prepared prepare(Connection c, CheckpointStore checkpoints, DeferredIndexes indexes,
             PortPlan plan, TargetCatalog catalog, List<SequenceSetter.Setting> sequences, String fingerprint,
             LockGuard guard) throws SQLException {
         return Transaction.run(c, guard, () -> {
@@ -284,6 +313,16 @@ public final class Porter {
             SnapshotStates states = new SnapshotStates();
             states.ensureTable(c);
             Set<String> mixed = withChildren(states.copiedFromAnotherState(c, fingerprint, existing), plan);
+            DigestStore digestStore = new DigestStore();
+            Map<String, CopyDigest> digests = new HashMap<>();
+            if (verify) {
+                digestStore.ensureTable(c);
+                digests.putAll(digestStore.readAll(c));
+            } else {
+                digestStore.drop(c);
+            }
+            Map<String, List<RowHasher.Canon>> digestFields = new HashMap<>();
+            Map<String, CopyDigest> digestStarts = new HashMap<>();
             Map<String, Checkpoint> positions = new HashMap<>();
             List<String> refill = new ArrayList<>(plan.refilledSpecially());
             for (TablePlan table : plan.tables()) {
@@ -298,6 +337,18 @@ public final class Porter {
                 }
                 checkpoints.set(c, table.name(), checkpoint);
                 positions.put(table.name(), checkpoint);
+                // a table copied in one transaction may lose rows after their batch (references to rejected rows)
+                if (verify && !table.singleTransaction()) {
+                    CopyDigest digest = digests.get(table.name());
+                    if (!resumed || digest == null || !digest.snapshot().equals(fingerprint)
+                            || !digest.to().equals(checkpoint)) {
+                        digest = CopyDigest.start(fingerprint, checkpoint);
+                        digestStore.set(c, table.name(), digest);
+                    }
+                    digestStarts.put(table.name(), digest);
+                    digestFields.put(table.name(), RowHasher.written(table.columns().stream()
+                            .map(ColumnPlan::targetName).toList(), catalog.table(table.name()).orElseThrow()));
+                }
             }
             if (!refill.isEmpty()) {
                 try (Statement st = c.createStatement()) {
@@ -311,9 +362,12 @@ public final class Porter {
                 }
                 queueRebuilds(c, catalog);
             }
-            return positions;
+            return new Prepared(positions, new CopyDigests(digestStore, digestFields, digestStarts));
         });
     }
+
+    /** Where each table's copy starts, and the digests the copy keeps. */
+    private record Prepared(Map<String, Checkpoint> positions, CopyDigests digests) {}
 
     /** {@code tables} and the planned tables that reference them, directly or not: emptying a table empties those. */
     private static Set<String> withChildren(Set<String> tables, PortPlan plan) {

@@ -1,4 +1,4 @@
-package dev.synport.port;
+package dev.synport.run;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.synport.verify;
+package dev.synport.digest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,8 @@
-package dev.synport.verify;
+package dev.synport.digest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.synport.verify.RowHasher.Canon;
+import dev.synport.digest.RowHasher.Canon;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -11,7 +11,7 @@ class RowHasherTest {
 
     private static long hash(List<Canon> fields, String line) {
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        return new RowHasher(fields).hash(bytes, bytes.length);
+        return new RowHasher(fields).hash(bytes, 0, bytes.length);
     }
 
     private static long exact(String line) {
@@ -23,6 +23,16 @@ class RowHasherTest {
         // PostgreSQL's COPY output escapes \b, \f and \v, which the port sends raw
         assertThat(exact("a\\vb\\fc\\b\t1")).isEqualTo(exact("a\u000bb\fc\b\t1"));
         assertThat(exact("tab\\there\t\\\\")).isNotEqualTo(exact("tabthere\t\\\\"));
+    }
+
+    @Test
+    void aLineInsideABufferHashesAsTheLineAlone() {
+        // the copier hashes each row in place, inside the batch's buffer, between its neighbours
+        String line = "0123456789abcdef\\vx\t\\N\tlast field";
+        byte[] buffer = ("first\tline\n" + line + "\nnext\tline 0123456789\n").getBytes(StandardCharsets.UTF_8);
+        int start = "first\tline\n".length();
+        List<Canon> fields = List.of(Canon.EXACT, Canon.EXACT, Canon.EXACT);
+        assertThat(new RowHasher(fields).hash(buffer, start, start + line.length())).isEqualTo(hash(fields, line));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.synport.verify;
+package dev.synport.digest;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * sorted, duplicates dropped, spacing and number spelling its own) and SQLite keeps the text
  * as Synapse wrote it.
  */
-final class JsonText {
+public final class JsonText {
     /** JSON's null, distinct from Java's null (which {@link Map#get} returns for a missing key). */
     static final Object NULL = new Object() {
         @Override
@@ -35,7 +35,7 @@ final class JsonText {
      *
      * @throws IllegalArgumentException when the text is not JSON
      */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         JsonText reader = new JsonText(text);
         Object value = reader.value();
         reader.skipSpace();

@@ -1,11 +1,11 @@
-package dev.synport.verify;
+package dev.synport.run;
 
 import dev.synport.FailureReason;
 import dev.synport.PortException;
 import dev.synport.config.LoadedConfig;
 import dev.synport.port.Planner;
 import dev.synport.port.PortPlan;
-import dev.synport.port.Porter;
+import dev.synport.run.Porter;
 import dev.synport.postgres.CatalogReader;
 import dev.synport.postgres.PortLock;
 import dev.synport.postgres.PostgresTarget;
@@ -16,10 +16,15 @@ import dev.synport.sqlite.Snapshot;
 import dev.synport.sqlite.SnapshotInspector;
 import dev.synport.sqlite.SnapshotSchema;
 import dev.synport.synapse.SynapseRules;
+import dev.synport.verify.RejectedRows;
+import dev.synport.verify.SequenceVerifier;
+import dev.synport.verify.Verdict;
+import dev.synport.verify.Verifier;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +63,9 @@ public final class StandaloneVerification {
                 PortPlan plan = new Planner(rules, Porter.serverName(config, snapshot)).plan(schema, catalog);
                 phase.accept("Verifying " + plan.tables().size() + " tables and the sequences");
                 List<String> sequences = new SequenceVerifier().problems(control, catalog, rules.sequences());
-                return new Verifier(rules, jobs).verify(snapshot, target, control, catalog, plan, rejected, sequences);
+                // reads both sides in full: the digests a port keeps go with it
+                return new Verifier(rules, jobs).verify(snapshot, target, control, catalog, plan, rejected, sequences,
+                        Map.of());
             }
         } catch (SQLException e) {
             throw new PortException(FailureReason.PORT_FAILED, errors.porting(config.settings(), e), e);
