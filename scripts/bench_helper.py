@@ -13,7 +13,8 @@ Subcommands:
   verify PLAN_DIR               compare row counts of the ported tables
   findings REPORT_JSONL         summarise the port's repaired/rejected values
   report RESULTS_TSV SQLITE_DB  print the results table
-  view-cost PLAIN VIEW LABEL    compare two files of wall times (seconds, one a line)
+  view-cost BASE OTHER LABEL [BASE_LABEL]
+                                compare two files of wall times (seconds, one a line)
   eta PORT_OUT END_EPOCH        how each progress line's ETA compared with the real end
 """
 import os
@@ -246,8 +247,8 @@ def cmd_report(results, db):
             print("  ".join("-" * w for w in widths))
 
 
-def cmd_view_cost(plain_file, view_file, label):
-    """Median wall times of the plain runs and the view's runs, and their ratio."""
+def cmd_view_cost(plain_file, view_file, label, base="plain"):
+    """Median wall times of the base runs and the other runs, and their ratio."""
     import statistics
 
     def walls(path):
@@ -255,8 +256,8 @@ def cmd_view_cost(plain_file, view_file, label):
             return [float(line) for line in f if line.strip()]
 
     plain, view = walls(plain_file), walls(view_file)
-    width = max(len("plain"), len(label))
-    for name, times in (("plain", plain), (label, view)):
+    width = max(len(base), len(label))
+    for name, times in ((base, plain), (label, view)):
         runs = "  ".join(f"{t:.2f}" for t in times)
         print(f"{name:>{width}}: median {statistics.median(times):8.2f} s   (runs: {runs})")
     ratio = statistics.median(view) / statistics.median(plain)

@@ -4,6 +4,7 @@ import dev.synport.digest.RowHasher;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CopyDigest;
 import dev.synport.postgres.DigestStore;
+import dev.synport.postgres.TargetTable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -27,6 +28,11 @@ public final class CopyDigests {
         this.store = store;
         this.fields = Map.copyOf(fields);
         this.starts = Map.copyOf(starts);
+    }
+
+    /** How each field of the lines the port writes into {@code table} is hashed. */
+    public static List<RowHasher.Canon> fieldsOf(TablePlan table, TargetTable target) {
+        return RowHasher.written(table.columns().stream().map(ColumnPlan::targetName).toList(), target);
     }
 
     /** No digests: the port does not verify. */
@@ -55,6 +61,11 @@ public final class CopyDigests {
         /** The hash of the row written as {@code line[start..end)}, without its newline. */
         long hash(byte[] line, int start, int end) {
             return hasher.hash(line, start, end);
+        }
+
+        /** Drops the digest, in the copy's transaction: rows were removed after their batch. */
+        void discard(Connection pg) throws SQLException {
+            store.delete(pg, table);
         }
 
         /** Adds a batch's rows to the digest, in the batch's transaction (before its commit). */

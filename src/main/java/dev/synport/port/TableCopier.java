@@ -140,6 +140,9 @@ final class TableCopier {
             }
         }
         findings.record(orphans);
+        if (!orphans.isEmpty() && digest.isPresent()) {
+            digest.get().discard(pg);
+        }
     }
 
     /** The (referencing, referenced) column pairs of a foreign key, quoted. */

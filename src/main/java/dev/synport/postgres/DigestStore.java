@@ -12,9 +12,11 @@ import java.util.Map;
  * The table {@code port_from_sqlite3_digests}: each table's {@link CopyDigest}, written in the
  * transaction of each batch together with its checkpoint, so that it always describes exactly
  * the rows committed. It lets the verification at the end of a port read only PostgreSQL for
- * the rows this snapshot state gave. Removed when a port ends, as its other bookkeeping;
- * Synapse's own script does not know it (a digest whose end is not the table's checkpoint is
- * ignored). Every write runs in the caller's transaction.
+ * the rows this snapshot state gave, and the next run tell the rows behind each checkpoint
+ * unchanged. Kept after the port, beside {@code port_from_sqlite3}; removed by a run without
+ * the verification (which would not keep it up to date). Synapse's own script does not know
+ * it: a digest whose end is not the table's checkpoint is ignored. Every write runs in the
+ * caller's transaction.
  */
 public final class DigestStore {
     public static final String TABLE = "port_from_sqlite3_digests";
@@ -27,6 +29,15 @@ public final class DigestStore {
                     + " from_forward_rowid bigint NOT NULL, from_backward_rowid bigint NOT NULL,"
                     + " to_forward_rowid bigint NOT NULL, to_backward_rowid bigint NOT NULL,"
                     + " row_count bigint NOT NULL, hash_sum bigint NOT NULL)");
+        }
+    }
+
+    /** Whether the table exists (an earlier port with the verification made it). */
+    public boolean exists(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT to_regclass('port_from_sqlite3_digests') IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1);
         }
     }
 
@@ -64,7 +75,15 @@ public final class DigestStore {
         }
     }
 
-    /** Removes the table (the port is finished, or runs without a verification to keep digests for). */
+    /** Removes {@code table}'s digest: its rows are no longer the ones read. */
+    public void delete(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM port_from_sqlite3_digests WHERE table_name = ?")) {
+            ps.setString(1, table);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Removes the table (a run without the verification, which would not keep the digests up to date). */
     public void drop(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS port_from_sqlite3_digests");

@@ -5,9 +5,10 @@ import dev.synport.Identifiers;
 import dev.synport.PortException;
 import dev.synport.config.LoadedConfig;
 import dev.synport.digest.RowHasher;
-import dev.synport.port.ColumnPlan;
 import dev.synport.port.CopyDigests;
 import dev.synport.port.CopyScheduler;
+import dev.synport.port.CopyStarts;
+import dev.synport.port.DigestProof;
 import dev.synport.port.CopySettings;
 import dev.synport.port.NewerTargetCheck;
 import dev.synport.port.Planner;
@@ -53,11 +54,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -161,8 +160,17 @@ public final class Porter {
                 }
                 stopIfRequested();
                 String fingerprint = snapshot.fingerprint().id();
+                Map<String, List<RowHasher.Canon>> digestFields = new HashMap<>();
+                if (verify) {
+                    for (TablePlan table : plan.tables()) {
+                        digestFields.put(table.name(), CopyDigests.fieldsOf(table, catalog.table(table.name())
+                                .orElseThrow()));
+                    }
+                }
+                Map<String, Boolean> proofs = proveEarlierRows(snapshot, control, plan, digestFields, fingerprint);
+                stopIfRequested();
                 Prepared prepared = prepare(control, checkpoints, indexes, plan, catalog, sequences, fingerprint,
-                        guard);
+                        guard, digestFields, proofs);
                 progress.sequencesSet(sequences.stream().collect(Collectors.toMap(SequenceSetter.Setting::sequence,
                         SequenceSetter.Setting::value, (a, b) -> b)));
                 if (verify) {
@@ -186,7 +194,6 @@ public final class Porter {
                 }
                 snapshot.checkUnchanged();
                 new SnapshotStates().drop(control);
-                new DigestStore().drop(control);
                 indexes.dropLedgerIfEmpty(control);
                 return new PortSummary(plan.skipped(), report.written(), verdict);
             }
@@ -294,16 +301,44 @@ public final class Porter {
     }
 
     /**
-     * In one transaction: the tracking table, the sequences, the refilled tables emptied and
-     * their checkpoints reset, the special tables given their content, the rebuilds queued.
-     * An append-only table an unfinished run read from another state of the snapshot
-     * ({@code fingerprint} names this one) is refilled too, with its append-only children.
-     * With the verification, each table's digest starts at its checkpoint, or goes on from
-     * where it stands if it is this snapshot state's and ends at that checkpoint.
+     * With the verification, after an earlier port: whether each append-only table's rows that
+     * port copied (from another state of the snapshot) are still this snapshot's, by their
+     * digest. Reads those rows again, which the verification then need not do.
+     */
+    private Map<String, Boolean> proveEarlierRows(Snapshot snapshot, Connection control, PortPlan plan,
+            Map<String, List<RowHasher.Canon>> digestFields, String fingerprint) throws SQLException {
+        DigestStore store = new DigestStore();
+        if (!verify || !store.exists(control)) {
+            return Map.of();
+        }
+        Map<String, CopyDigest> stored = store.readAll(control);
+        if (stored.values().stream().allMatch(d -> d.snapshot().equals(fingerprint))) {
+            return Map.of();
+        }
+        progress.phase("Checking that the rows earlier runs copied are unchanged in this snapshot");
+        Map<String, Boolean> proofs;
+        try (Connection sqlite = snapshot.open()) {
+            proofs = new DigestProof().check(sqlite, plan, new CheckpointStore().readAll(control), stored,
+                    digestFields, fingerprint);
+        }
+        proofs.forEach((table, holds) -> {
+            if (!holds) {
+                progress.warning(table + ": rows an earlier run copied have changed or gone in this snapshot"
+                        + " (Synapse's purges and redactions do that): the table is copied again");
+            }
+        });
+        return proofs;
+    }
+
+    /**
+     * In one transaction: the tracking table, the sequences, the tables {@link CopyStarts}
+     * does not resume emptied and their checkpoints reset, the special tables given their
+     * content, the rebuilds queued, each digest's start recorded (with the verification).
      */
     private Prepared prepare(Connection c, CheckpointStore checkpoints, DeferredIndexes indexes,
             PortPlan plan, TargetCatalog catalog, List<SequenceSetter.Setting> sequences, String fingerprint,
-            LockGuard guard) throws SQLException {
+            LockGuard guard, Map<String, List<RowHasher.Canon>> digestFields, Map<String, Boolean> proofs)
+            throws SQLException {
         return Transaction.run(c, guard, () -> {
             checkpoints.ensureTable(c);
             checkpoints.upgradeLegacy(c);
@@ -312,44 +347,29 @@ public final class Porter {
             Map<String, Checkpoint> existing = checkpoints.readAll(c);
             SnapshotStates states = new SnapshotStates();
             states.ensureTable(c);
-            Set<String> mixed = withChildren(states.copiedFromAnotherState(c, fingerprint, existing), plan);
             DigestStore digestStore = new DigestStore();
-            Map<String, CopyDigest> digests = new HashMap<>();
+            Map<String, CopyDigest> stored = Map.of();
             if (verify) {
                 digestStore.ensureTable(c);
-                digests.putAll(digestStore.readAll(c));
+                stored = digestStore.readAll(c);
             } else {
+                // nothing keeps them up to date without the verification
                 digestStore.drop(c);
             }
-            Map<String, List<RowHasher.Canon>> digestFields = new HashMap<>();
-            Map<String, CopyDigest> digestStarts = new HashMap<>();
-            Map<String, Checkpoint> positions = new HashMap<>();
-            List<String> refill = new ArrayList<>(plan.refilledSpecially());
+            CopyStarts.Decision starts = new CopyStarts(plan, fingerprint).decide(existing,
+                    states.copiedFromAnotherState(c, fingerprint, existing), stored, proofs, verify);
             for (TablePlan table : plan.tables()) {
-                boolean resumed = table.appendOnly() && !mixed.contains(table.name());
-                Checkpoint checkpoint = resumed ? existing.getOrDefault(table.name(), Checkpoint.START)
-                        : Checkpoint.START;
-                if (!resumed) {
-                    refill.add(table.name());
-                }
+                Checkpoint position = starts.positions().get(table.name());
                 if (table.appendOnly()) {
-                    states.record(c, table.name(), fingerprint, checkpoint);
+                    states.record(c, table.name(), fingerprint, position);
                 }
-                checkpoints.set(c, table.name(), checkpoint);
-                positions.put(table.name(), checkpoint);
-                // a table copied in one transaction may lose rows after their batch (references to rejected rows)
-                if (verify && !table.singleTransaction()) {
-                    CopyDigest digest = digests.get(table.name());
-                    if (!resumed || digest == null || !digest.snapshot().equals(fingerprint)
-                            || !digest.to().equals(checkpoint)) {
-                        digest = CopyDigest.start(fingerprint, checkpoint);
-                        digestStore.set(c, table.name(), digest);
-                    }
-                    digestStarts.put(table.name(), digest);
-                    digestFields.put(table.name(), RowHasher.written(table.columns().stream()
-                            .map(ColumnPlan::targetName).toList(), catalog.table(table.name()).orElseThrow()));
-                }
+                checkpoints.set(c, table.name(), position);
             }
+            for (Map.Entry<String, CopyDigest> digest : starts.digests().entrySet()) {
+                digestStore.set(c, digest.getKey(), digest.getValue());
+            }
+            List<String> refill = new ArrayList<>(plan.refilledSpecially());
+            plan.tables().stream().map(TablePlan::name).filter(starts.refilled()::contains).forEach(refill::add);
             if (!refill.isEmpty()) {
                 try (Statement st = c.createStatement()) {
                     st.execute("TRUNCATE " + refill.stream().map(Identifiers::quote).collect(Collectors.joining(", ")));
@@ -362,27 +382,14 @@ public final class Porter {
                 }
                 queueRebuilds(c, catalog);
             }
-            return new Prepared(positions, new CopyDigests(digestStore, digestFields, digestStarts));
+            Map<String, List<RowHasher.Canon>> fields = new HashMap<>(digestFields);
+            fields.keySet().retainAll(starts.digests().keySet());
+            return new Prepared(starts.positions(), new CopyDigests(digestStore, fields, starts.digests()));
         });
     }
 
     /** Where each table's copy starts, and the digests the copy keeps. */
     private record Prepared(Map<String, Checkpoint> positions, CopyDigests digests) {}
-
-    /** {@code tables} and the planned tables that reference them, directly or not: emptying a table empties those. */
-    private static Set<String> withChildren(Set<String> tables, PortPlan plan) {
-        Set<String> all = new HashSet<>(tables);
-        boolean grew = !all.isEmpty();
-        while (grew) {
-            grew = false;
-            for (Map.Entry<String, Set<String>> table : plan.dependencies().entrySet()) {
-                if (!all.contains(table.getKey()) && table.getValue().stream().anyMatch(all::contains)) {
-                    grew = all.add(table.getKey());
-                }
-            }
-        }
-        return all;
-    }
 
     private void queueRebuilds(Connection c, TargetCatalog catalog) throws SQLException {
         if (catalog.table("background_updates").isEmpty()) {

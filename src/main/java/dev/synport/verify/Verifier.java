@@ -3,10 +3,10 @@ package dev.synport.verify;
 import dev.synport.Identifiers;
 import dev.synport.digest.RowHasher;
 import dev.synport.port.ColumnPlan;
+import dev.synport.port.CopyDigests;
 import dev.synport.port.EncodedRows;
 import dev.synport.port.PortPlan;
 import dev.synport.port.TablePlan;
-import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
 import dev.synport.postgres.CopyDigest;
 import dev.synport.postgres.DeferredIndexes;
@@ -157,8 +157,7 @@ public final class Verifier {
 
     private Comparison comparison(TablePlan table, TargetTable targetTable, RejectedRows rejected,
             Optional<CopyDigest> digest) {
-        List<RowHasher.Canon> sqliteFields = RowHasher.written(table.columns().stream().map(ColumnPlan::targetName)
-                .toList(), targetTable);
+        List<RowHasher.Canon> sqliteFields = CopyDigests.fieldsOf(table, targetTable);
         List<RowHasher.Canon> postgresFields = new ArrayList<>();
         List<String> columns = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -263,7 +262,7 @@ public final class Verifier {
             Digest postgres = new Digest(false);
             if (digest.isPresent()) {
                 sqlite.add(digest.get());
-                read(snapshot, target, postgresSide, uncovered(digest.get()), sqlite, postgres);
+                read(snapshot, target, postgresSide, digest.get().uncovered(table.rowidExpression()), sqlite, postgres);
             } else {
                 read(snapshot, target, postgresSide, List.of(condition), sqlite, postgres);
             }
@@ -291,19 +290,6 @@ public final class Verifier {
                 return Optional.empty();
             }
             return Optional.of(new Verdict.Difference(table.name(), sqlite.count, postgres.count, missing, extra));
-        }
-
-        /**
-         * The rows of the snapshot's table that {@code digest} does not cover, as conditions on
-         * the rowid: those copied before it started (read from another state of the snapshot),
-         * and any past the checkpoint it ends at (none once the table's copy is complete).
-         */
-        private List<String> uncovered(CopyDigest digest) {
-            String rowid = table.rowidExpression();
-            Checkpoint from = digest.from();
-            Checkpoint to = digest.to();
-            return List.of(rowid + " > " + from.backwardRowid() + " AND " + rowid + " < " + from.forwardRowid(),
-                    rowid + " >= " + to.forwardRowid(), rowid + " <= " + to.backwardRowid());
         }
 
         /** Reads PostgreSQL's table in full and, at the same time, the snapshot's rows each of {@code conditions} selects. */

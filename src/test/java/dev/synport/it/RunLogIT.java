@@ -74,15 +74,16 @@ class RunLogIT {
         assertThat(afterFirst.lines()).allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"
                 + " (INFO |WARN |ERROR) \\[.+")).as("timestamped, and nothing at DEBUG without -v");
 
+        // without the verification's digests the rerun copies the tables that are not append-only again
         Cli.Result second = Cli.run("--sqlite-database", snapshot.toString(), "--postgres-config", config.toString(),
-                "--log-file", log.toString(), "-v");
+                "--log-file", log.toString(), "--no-verify", "-v");
 
         assertThat(second.exitCode()).as(second.toString()).isZero();
         assertThat(second.err()).as(second.toString()).isEmpty();
         String afterSecond = Files.readString(log);
         assertThat(afterSecond).as("appended").startsWith(afterFirst);
         List<String> rerun = afterSecond.substring(afterFirst.length()).lines().toList();
-        assertThat(rerun.get(0)).contains("===== synapse-port-db ").endsWith(" -v =====");
+        assertThat(rerun.get(0)).contains("===== synapse-port-db ").endsWith(" --no-verify -v =====");
         assertThat(rerun).anyMatch(l -> l.matches(".* DEBUG \\[copy] dev\\.synport\\.progress\\.LoggingProgress - table"
                 + " \\w+: \\d+ more rows committed \\(\\d+ this run\\)"));
         assertThat(rerun).as("the libraries' DEBUG lines, HikariCP's config dump among them")

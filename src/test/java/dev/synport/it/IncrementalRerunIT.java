@@ -1,0 +1,137 @@
+package dev.synport.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synport.testing.Cli;
+import dev.synport.testing.DatabaseState;
+import dev.synport.testing.Fixtures;
+import dev.synport.testing.JarRun;
+import dev.synport.testing.MidCopy;
+import dev.synport.testing.PostgresExtension;
+import dev.synport.testing.PostgresServer;
+import dev.synport.testing.SnapshotCopy;
+import dev.synport.testing.Target;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reruns decided by the digests the port keeps: a rerun of the same snapshot rewrites nothing;
+ * on a newer snapshot an append-only table whose ported rows changed or went is copied again
+ * (not resumed into a mix of two states), and each rerun, killed or not, ends identical to a
+ * fresh full port of the snapshot it read.
+ */
+@ExtendWith(PostgresExtension.class)
+class IncrementalRerunIT {
+    private static final String TEMPLATE = "synapse-v94-empty.db";
+    private static final String INIT = "pg-v94-synapse-init.sql";
+    /** A newer snapshot: a row of two append-only tables changed or gone, rows added, rows of another table gone. */
+    private static final String[] NEWER = {
+        "DELETE FROM event_json WHERE rowid = (SELECT rowid FROM event_json ORDER BY rowid LIMIT 1 OFFSET 10)",
+        "UPDATE state_groups_state SET state_key = state_key || '-changed'"
+                + " WHERE rowid = (SELECT rowid FROM state_groups_state ORDER BY rowid LIMIT 1 OFFSET 3)",
+        "INSERT INTO event_json (event_id, room_id, internal_metadata, json, format_version)"
+                + " SELECT event_id || '-new', room_id, internal_metadata, json, format_version FROM event_json"
+                + " ORDER BY rowid DESC LIMIT 5",
+        "DELETE FROM device_inbox WHERE rowid IN (SELECT rowid FROM device_inbox ORDER BY rowid LIMIT 3)",
+    };
+
+    @Test
+    void aRerunOfTheSameSnapshotRewritesNothing(PostgresServer pg, @TempDir Path dir) throws Exception {
+        Path sqlite = Fixtures.synthetic(TEMPLATE, 3000, 7);
+        Target target = Target.create(pg, "rerun_same", INIT, dir);
+        assertThat(port(sqlite, target, dir).exitCode()).isZero();
+        DatabaseState first = target.state();
+        long before = currentXid(target);
+
+        Cli.Result rerun = port(sqlite, target, dir);
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+        assertThat(rerun.out()).contains(", 0 rows copied this run");
+        assertThat(target.state().differences(first)).isEmpty();
+        assertThat(rowsWrittenSince(target, before)).as("tables emptied and refilled").isEmpty();
+    }
+
+    @Test
+    void aNewerSnapshotEndsAsAFreshPortOfItAndChangedAppendOnlyTablesAreCopiedAgain(PostgresServer pg,
+            @TempDir Path dir) throws Exception {
+        Path first = SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 3000, 7), dir.resolve("first.db"));
+        Target target = Target.create(pg, "rerun_newer", INIT, dir);
+        assertThat(port(first, target, dir).exitCode()).isZero();
+        Path second = SnapshotCopy.of(first, dir.resolve("second.db"), NEWER);
+
+        Cli.Result rerun = port(second, target, dir);
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+        assertThat(rerun.err()).contains("warning: event_json: rows an earlier run copied have changed or gone")
+                .contains("warning: state_groups_state: rows an earlier run copied have changed or gone")
+                .doesNotContain("warning: events:");
+        Target reference = Target.create(pg, "rerun_newer_reference", INIT, dir);
+        assertThat(port(second, reference, dir).exitCode()).isZero();
+        assertThat(target.state().differences(reference.state())).isEmpty();
+    }
+
+    @Test
+    void aRerunKilledMidTableThenRunAgainEndsAsAFreshPort(PostgresServer pg, @TempDir Path dir) throws Exception {
+        Path first = SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 20000, 3), dir.resolve("first.db"));
+        Target target = Target.create(pg, "rerun_killed", INIT, dir);
+        assertThat(port(first, target, dir).exitCode()).isZero();
+        Path second = SnapshotCopy.of(first, dir.resolve("second.db"), NEWER);
+
+        Path log = dir.resolve("killed.log");
+        Process process = JarRun.start(log, "--sqlite-database", second.toString(), "--postgres-config",
+                target.config().toString(), "--batch-size", "200", "--jobs", "2",
+                "--report", dir.resolve("killed.jsonl").toString());
+        assertThat(MidCopy.await(target, process, "state_groups_state")).as("the rerun copied state_groups_state"
+                + " again, and was killed in its middle; log:%n%s", Files.exists(log) ? Files.readString(log) : "")
+                .isTrue();
+        process.destroyForcibly().waitFor();
+
+        Cli.Result rerun = port(second, target, dir);
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+        Target reference = Target.create(pg, "rerun_killed_reference", INIT, dir);
+        assertThat(port(second, reference, dir).exitCode()).isZero();
+        assertThat(target.state().differences(reference.state())).isEmpty();
+    }
+
+    private static Cli.Result port(Path sqlite, Target target, Path dir) {
+        return Cli.run("--sqlite-database", sqlite.toString(), "--postgres-config", target.config().toString(),
+                "--report", dir.resolve("report.jsonl").toString(), "--log-file", dir.resolve("port.log").toString());
+    }
+
+    private static long currentXid(Target target) throws SQLException {
+        try (Connection c = target.connect(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT pg_current_xact_id()::text::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * The tables holding rows written by a transaction from {@code xid} on, but for the port's
+     * bookkeeping and the one-row table it gives fixed content on every run.
+     */
+    private static List<String> rowsWrittenSince(Target target, long xid) throws Exception {
+        List<String> written = new ArrayList<>();
+        try (Connection c = target.connect()) {
+            for (String table : OfficialParityIT.column(c, "SELECT tablename FROM pg_tables WHERE schemaname ="
+                    + " current_schema() AND tablename NOT LIKE 'port\\_from\\_sqlite3%'"
+                    + " AND tablename <> 'user_directory_stream_pos'")) {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM \""
+                        + table + "\" WHERE xmin::text::bigint >= " + xid)) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        written.add(table + " (" + rs.getLong(1) + " rows)");
+                    }
+                }
+            }
+        }
+        return written;
+    }
+}
