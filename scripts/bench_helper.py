@@ -233,18 +233,22 @@ def cmd_report(results, db):
             method, wall, nrows, rss_kb = line.rstrip("\n").split("\t")
             rows.append((method, float(wall), int(nrows), rss_kb))
     base = next((r[1] for r in rows if r[0].startswith("baseline")), None)
-    header = ("method", "wall s", "rows", "rows/s", "MB/s", "peak RSS", "wall vs baseline")
+    first = next((r[1] for r in rows if r[0].startswith("synapse-port-db (")), None)
+    header = ("method", "wall s", "rows", "rows/s", "MB/s", "peak RSS", "wall vs baseline", "vs first port")
     table = [header]
     for method, wall, nrows, rss_kb in rows:
+        rerun = " rerun" in method
         rss = f"{int(rss_kb) / 1024:,.0f} MB" if rss_kb.isdigit() else rss_kb
         ratio = f"{wall / base:.2f}" if base else "-"
+        to_first = f"{wall / first:.2f}" if first and rerun else "-"
         table.append((method, f"{wall:.1f}", f"{nrows:,}", f"{nrows / wall:,.0f}",
-                      f"{size_mb / wall:.1f}", rss, ratio))
+                      "-" if rerun else f"{size_mb / wall:.1f}", rss, ratio, to_first))
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for n, r in enumerate(table):
         print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
         if n == 0:
             print("  ".join("-" * w for w in widths))
+    print("(reruns: rows = rows copied by the rerun; each rerun ports into the target the runs above it filled)")
 
 
 def cmd_view_cost(plain_file, view_file, label, base="plain"):
