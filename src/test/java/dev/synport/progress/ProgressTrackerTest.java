@@ -40,7 +40,7 @@ class ProgressTrackerTest {
     void aPlannedVerificationCountsAsWorkAfterTheCopy() {
         tracker.verificationPlanned();
         plan();
-        // as below, plus VERIFY_WEIGHT per planned row for reading both sides again
+        // as below, plus VERIFY_WEIGHT per row the tables hold once copied, for reading them again
         double total = 150_010 + 50_000 + 3_000.2 + ProgressTracker.VERIFY_WEIGHT * 150_010;
         for (String table : List.of("events", "state_groups_state", "users")) {
             tracker.tableStarted(table, 0, 0);
