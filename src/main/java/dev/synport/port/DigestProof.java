@@ -15,7 +15,8 @@ import java.util.Set;
  * this snapshot: Synapse does delete from some of them (redactions, purges, retention), and
  * resuming such a table from its checkpoint would keep rows the snapshot no longer has. The
  * rows the table's digest covers are read again, hashed as the port writes them, and counted
- * and summed as the digest was.
+ * and summed as the digest was. The digest leaves out rows PostgreSQL refused, which this
+ * count includes: such a table is copied again too (correct, only slower).
  */
 public final class DigestProof {
     /**

@@ -324,7 +324,8 @@ public final class Porter {
         proofs.forEach((table, holds) -> {
             if (!holds) {
                 progress.warning(table + ": rows an earlier run copied have changed or gone in this snapshot"
-                        + " (Synapse's purges and redactions do that): the table is copied again");
+                        + " (Synapse's purges and redactions do that), or PostgreSQL refused some of them then:"
+                        + " the table is copied again");
             }
         });
         return proofs;
