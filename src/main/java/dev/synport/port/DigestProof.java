@@ -3,12 +3,14 @@ package dev.synport.port;
 import dev.synport.digest.RowHasher;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CopyDigest;
-import java.sql.Connection;
+import dev.synport.sqlite.SnapshotWorkers;
 import java.sql.SQLException;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Whether the rows an earlier port copied of each append-only table are still the same in
@@ -25,16 +27,22 @@ public final class DigestProof {
      *
      * @param fields how each digested table's lines are hashed
      */
-    public Map<String, Boolean> check(Connection sqlite, PortPlan plan, Map<String, Checkpoint> checkpoints,
+    public Map<String, Boolean> check(SnapshotWorkers workers, PortPlan plan, Map<String, Checkpoint> checkpoints,
             Map<String, CopyDigest> stored, Map<String, List<RowHasher.Canon>> fields, String fingerprint)
             throws SQLException {
-        Map<String, Boolean> proofs = new HashMap<>();
+        List<TablePlan> tables = new ArrayList<>();
         for (TablePlan table : plan.tables()) {
             CopyDigest digest = stored.get(table.name());
-            if (!table.appendOnly() || digest == null || digest.snapshot().equals(fingerprint)
-                    || !digest.to().equals(checkpoints.get(table.name())) || !fields.containsKey(table.name())) {
-                continue;
+            if (table.appendOnly() && digest != null && !digest.snapshot().equals(fingerprint)
+                    && digest.to().equals(checkpoints.get(table.name())) && fields.containsKey(table.name())) {
+                tables.add(table);
             }
+        }
+        // the largest first, so that the last to finish is a small one
+        tables.sort(Comparator.comparingLong((TablePlan t) -> stored.get(t.name()).rows()).reversed());
+        Map<String, Boolean> proofs = new ConcurrentHashMap<>();
+        workers.forEach(tables, (sqlite, table) -> {
+            CopyDigest digest = stored.get(table.name());
             RowHasher hasher = new RowHasher(fields.get(table.name()));
             long[] countAndSum = new long[2];
             EncodedRows rows = new EncodedRows(table);
@@ -45,7 +53,7 @@ public final class DigestProof {
                 });
             }
             proofs.put(table.name(), countAndSum[0] == digest.rows() && countAndSum[1] == digest.hashSum());
-        }
-        return proofs;
+        });
+        return Map.copyOf(proofs);
     }
 }

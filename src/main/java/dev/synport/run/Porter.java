@@ -41,6 +41,7 @@ import dev.synport.sqlite.Snapshot;
 import dev.synport.sqlite.SnapshotDdlReader;
 import dev.synport.sqlite.SnapshotInspector;
 import dev.synport.sqlite.SnapshotSchema;
+import dev.synport.sqlite.SnapshotWorkers;
 import dev.synport.synapse.SynapseRules;
 import dev.synport.verify.RejectedRows;
 import dev.synport.verify.SequenceVerifier;
@@ -167,7 +168,8 @@ public final class Porter {
                                 .orElseThrow()));
                     }
                 }
-                Map<String, Boolean> proofs = proveEarlierRows(snapshot, control, plan, digestFields, fingerprint);
+                Map<String, Boolean> proofs = proveEarlierRows(snapshot, control, plan, digestFields, fingerprint,
+                        copySettings.workers());
                 stopIfRequested();
                 Prepared prepared = prepare(control, checkpoints, indexes, plan, catalog, sequences, fingerprint,
                         guard, digestFields, proofs);
@@ -306,7 +308,7 @@ public final class Porter {
      * digest. Reads those rows again, which the verification then need not do.
      */
     private Map<String, Boolean> proveEarlierRows(Snapshot snapshot, Connection control, PortPlan plan,
-            Map<String, List<RowHasher.Canon>> digestFields, String fingerprint) throws SQLException {
+            Map<String, List<RowHasher.Canon>> digestFields, String fingerprint, int jobs) throws SQLException {
         DigestStore store = new DigestStore();
         if (!verify || !store.exists(control)) {
             return Map.of();
@@ -316,11 +318,8 @@ public final class Porter {
             return Map.of();
         }
         progress.phase("Checking that the rows earlier runs copied are unchanged in this snapshot");
-        Map<String, Boolean> proofs;
-        try (Connection sqlite = snapshot.open()) {
-            proofs = new DigestProof().check(sqlite, plan, new CheckpointStore().readAll(control), stored,
-                    digestFields, fingerprint);
-        }
+        Map<String, Boolean> proofs = new DigestProof().check(new SnapshotWorkers(snapshot, jobs), plan,
+                new CheckpointStore().readAll(control), stored, digestFields, fingerprint);
         proofs.forEach((table, holds) -> {
             if (!holds) {
                 progress.warning(table + ": rows an earlier run copied have changed or gone in this snapshot"

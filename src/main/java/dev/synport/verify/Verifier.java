@@ -17,6 +17,7 @@ import dev.synport.postgres.TargetCatalog;
 import dev.synport.postgres.TargetColumn;
 import dev.synport.postgres.TargetTable;
 import dev.synport.sqlite.Snapshot;
+import dev.synport.sqlite.SnapshotWorkers;
 import dev.synport.synapse.SynapseRules;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -31,9 +32,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -95,7 +93,6 @@ public final class Verifier {
             comparison.skippedColumns().ifPresent(notCompared::add);
             comparison.note().ifPresent(notCompared::add);
         }
-        ExecutorService sqliteSide = Executors.newFixedThreadPool(jobs);
         ExecutorService postgresSide = Executors.newFixedThreadPool(jobs);
         List<Verdict.Difference> differences = new ArrayList<>();
         int equal = 0;
@@ -106,25 +103,8 @@ public final class Verifier {
             Map<String, Long> sizes = sizes(control);
             comparisons.sort(Comparator.comparing((Comparison c) -> sizes.getOrDefault(c.table.name(), 0L))
                     .reversed());
-            // one SQLite connection per worker: opening one reads the whole schema again
-            Queue<Comparison> queue = new ConcurrentLinkedQueue<>(comparisons);
-            List<Future<Void>> workers = new ArrayList<>();
-            for (int i = 0; i < jobs; i++) {
-                workers.add(sqliteSide.submit(() -> {
-                    try (Connection sqlite = snapshot.open()) {
-                        for (Comparison next = queue.poll(); next != null; next = queue.poll()) {
-                            next.difference = next.run(sqlite, target, postgresSide);
-                        }
-                    } catch (SQLException | RuntimeException e) {
-                        queue.clear();
-                        throw e;
-                    }
-                    return null;
-                }));
-            }
-            for (Future<Void> worker : workers) {
-                await(worker);
-            }
+            new SnapshotWorkers(snapshot, jobs).forEach(comparisons,
+                    (sqlite, next) -> next.difference = next.run(sqlite, target, postgresSide));
             for (Comparison c : comparisons) {
                 if (c.difference.isPresent()) {
                     differences.add(c.difference.get());
@@ -136,7 +116,6 @@ public final class Verifier {
             }
             differences.sort(Comparator.comparing(Verdict.Difference::table));
         } finally {
-            sqliteSide.shutdownNow();
             postgresSide.shutdownNow();
         }
         return new Verdict(equal, fromDigests, rows, differences, sequenceProblems, notCompared);
@@ -192,23 +171,6 @@ public final class Verifier {
         return new Comparison(table, new RowHasher(sqliteFields), new RowHasher(postgresFields),
                 "COPY (" + select + ") TO STDOUT", condition, rejected.rowids(table.name()),
                 rejected.withoutRowid(table.name()), skippedNote, note, usable);
-    }
-
-    private static <T> T await(Future<T> future) throws SQLException {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("the verification was interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SQLException sql) {
-                throw sql;
-            }
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
     }
 
     /** One table's comparison: the two ways to read it, and what the target is expected to lack. */
@@ -309,7 +271,7 @@ public final class Verifier {
                 pg.cancel(true);
                 throw e;
             }
-            await(pg);
+            SnapshotWorkers.await(pg);
         }
 
         private void readPostgres(PostgresTarget target, Digest digest) throws SQLException {
