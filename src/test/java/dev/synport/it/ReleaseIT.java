@@ -138,6 +138,12 @@ class ReleaseIT {
         assertThat(run.err()).isEqualTo("java from the fake JAVA_HOME\n");
         // the JVM opened the log JAVA_OPTS names, under the launcher's own pid: exec, not a child
         assertThat(dir.resolve("jvm-" + run.pid() + ".log")).exists();
+        // with the launcher's defaults, which a collector chosen in JAVA_OPTS replaces
+        assertThat(Files.readString(dir.resolve("jvm-" + run.pid() + ".log"))).contains("Using Serial");
+        Command.Result g1 = Command.run(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"), dir,
+                env -> env.put("JAVA_OPTS", "-XX:+UseG1GC -Xlog:disable -Xlog:gc:file=" + gcLog));
+        assertThat(g1.exitCode()).as(g1.toString()).isZero();
+        assertThat(Files.readString(dir.resolve("jvm-" + g1.pid() + ".log"))).contains("Using G1");
     }
 
     @Test
