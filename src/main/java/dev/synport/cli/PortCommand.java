@@ -4,9 +4,9 @@ import dev.synport.Messages;
 import dev.synport.PortException;
 import dev.synport.config.ConfigLoader;
 import dev.synport.port.CopySettings;
-import dev.synport.run.Porter;
 import dev.synport.port.StopRequest;
 import dev.synport.progress.LoggingProgress;
+import dev.synport.run.Porter;
 import dev.synport.summary.SummaryJson;
 import dev.synport.synapse.SynapseRules;
 import java.io.PrintWriter;
@@ -21,9 +21,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code synapse-port-db}: the same options as Synapse's synapse_port_db, and a few more. */
 @Command(name = "synapse-port-db", mixinStandardHelpOptions = true, versionProvider = PortCommand.Version.class,

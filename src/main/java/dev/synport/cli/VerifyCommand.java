@@ -4,9 +4,9 @@ import dev.synport.FailureReason;
 import dev.synport.Messages;
 import dev.synport.PortException;
 import dev.synport.config.ConfigLoader;
+import dev.synport.run.StandaloneVerification;
 import dev.synport.synapse.SynapseRules;
 import dev.synport.verify.RejectedRows;
-import dev.synport.run.StandaloneVerification;
 import dev.synport.verify.Verdict;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -18,9 +18,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code synapse-port-db verify}: compares a ported target with its snapshot, writing nothing. */
 @Command(name = "synapse-port-db verify", mixinStandardHelpOptions = true, versionProvider = PortCommand.Version.class,

@@ -11,8 +11,8 @@ import dev.synport.postgres.CheckpointStore;
 import dev.synport.postgres.CopyDigest;
 import dev.synport.postgres.DeferredIndexes;
 import dev.synport.postgres.DigestStore;
-import dev.synport.postgres.SnapshotStates;
 import dev.synport.postgres.PostgresTarget;
+import dev.synport.postgres.SnapshotStates;
 import dev.synport.postgres.TargetCatalog;
 import dev.synport.postgres.TargetColumn;
 import dev.synport.postgres.TargetTable;
@@ -37,9 +37,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.postgresql.copy.CopyOut;
 
 /**
  * Compares every copied table of the target with the snapshot; the sequences' check, which

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synport.config.ConfigLoader;
 import dev.synport.port.CopySettings;
-import dev.synport.run.Porter;
 import dev.synport.port.StopRequest;
 import dev.synport.progress.PlannedTable;
 import dev.synport.progress.ProgressSnapshot;
 import dev.synport.progress.ProgressTracker;
+import dev.synport.run.Porter;
 import dev.synport.synapse.SynapseRules;
 import dev.synport.testing.Fixtures;
 import dev.synport.testing.PostgresExtension;
