@@ -75,6 +75,15 @@ public final class SnapshotStates {
         }
     }
 
+    /**
+     * Records that {@code table}'s rows come from no known state of the snapshot (a verification
+     * found them different): the next run copies it again from its start, with the tables that
+     * reference it, whatever its checkpoint.
+     */
+    public void forget(Connection c, String table) throws SQLException {
+        record(c, table, "", new Checkpoint(Long.MIN_VALUE, Long.MIN_VALUE));
+    }
+
     /** Removes the table: the port is finished, every table came from one unchanged state. */
     public void drop(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {

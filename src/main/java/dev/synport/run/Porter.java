@@ -190,7 +190,8 @@ public final class Porter {
                 new SequenceVerifier().verify(control, catalog, rules.sequences());
                 List<String> verdict = List.of();
                 if (verify) {
-                    verdict = verify(snapshot, target, control, catalog, plan, copySettings, report, fingerprint);
+                    verdict = verify(snapshot, target, control, catalog, plan, copySettings, report, fingerprint,
+                            guard);
                 } else {
                     LOG.info("verification skipped (--no-verify)");
                 }
@@ -205,10 +206,11 @@ public final class Porter {
     /**
      * Compares the target with the snapshot, using the digests of the rows this snapshot state
      * gave (which stand for reading them again); returns the verdict's lines, or fails naming
-     * what differs.
+     * what differs, once the next run is set to copy those tables again from their start.
      */
     private List<String> verify(Snapshot snapshot, PostgresTarget target, Connection control, TargetCatalog catalog,
-            PortPlan plan, CopySettings copySettings, JsonLinesReport report, String fingerprint) throws SQLException {
+            PortPlan plan, CopySettings copySettings, JsonLinesReport report, String fingerprint, LockGuard guard)
+            throws SQLException {
         progress.phase("Verifying " + plan.tables().size() + " tables against the snapshot");
         long started = System.nanoTime();
         Map<String, Checkpoint> reached = new CheckpointStore().readAll(control);
@@ -223,6 +225,15 @@ public final class Porter {
         LOG.info("verification took {} ms", (System.nanoTime() - started) / 1_000_000);
         verdict.lines().forEach(line -> LOG.info("verify: {}", line));
         if (!verdict.ok()) {
+            Transaction.run(control, guard, () -> {
+                DigestStore stored = new DigestStore();
+                SnapshotStates states = new SnapshotStates();
+                for (Verdict.Difference difference : verdict.differences()) {
+                    stored.delete(control, difference.table());
+                    states.forget(control, difference.table());
+                }
+                return null;
+            });
             throw new PortException(FailureReason.PORT_FAILED, verdict.failure());
         }
         return verdict.lines();

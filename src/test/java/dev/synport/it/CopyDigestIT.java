@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The port's verification with the digests it keeps while copying: it reads PostgreSQL alone
  * for the rows this snapshot gave (or an earlier one, found unchanged), and still finds a
- * value the target changed, a row it lost, and a change to a row an earlier run copied.
+ * value the target changed, a row it lost, and a change to a row an earlier run copied; the
+ * run after such a failure copies the tables that differed again.
  */
 @ExtendWith(PostgresExtension.class)
 class CopyDigestIT {
@@ -57,7 +58,7 @@ class CopyDigestIT {
     }
 
     @Test
-    void aRerunOnANewerSnapshotStillFindsAChangeToARowAnEarlierRunCopied(PostgresServer pg, @TempDir Path dir)
+    void aChangeToARowAnEarlierRunCopiedIsFoundAndTheNextRunCopiesTheTableAgain(PostgresServer pg, @TempDir Path dir)
             throws Exception {
         Path first = Fixtures.synthetic("synapse-v94-empty.db", 1500, 7);
         Target target = Target.create(pg, "digest_rerun", INIT, dir);
@@ -79,16 +80,14 @@ class CopyDigestIT {
         assertThat(changed.errorLine(5)).isEqualTo("error: verification failed: tables differ from the snapshot:"
                 + " event_json (sqlite 1,500 rows, postgres 1,500 rows: 1 missing, 1 extra)");
 
-        try (Connection c = target.connect(); Statement st = c.createStatement()) {
-            st.executeUpdate("UPDATE event_json SET internal_metadata = rtrim(internal_metadata, ' ') WHERE event_id"
-                    + " = '" + event + "'");
-        }
+        // the next run copies the table that differed again, from its start
         Cli.Result restored = port(Files.copy(first, dir.resolve("third.db")), target, dir);
         assertThat(restored.exitCode()).as(restored.toString()).isZero();
         assertThat(count(restored.out(), "verified: (\\d+) tables")).isEqualTo(tables);
         assertThat(count(restored.out(), "  (\\d+) " + DIGEST_NOTE)).as("each digest matched, the earlier runs'"
                 + " carried over to this snapshot").isEqualTo(fromDigests);
-        assertThat(Files.readString(dir.resolve("port.log"))).doesNotContain("did not match");
+        assertThat(Files.readString(dir.resolve("port.log"))).doesNotContain("did not match")
+                .contains("table event_json: finished, 1,500 rows handled this run");
     }
 
     private static int count(String output, String pattern) {
