@@ -21,9 +21,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code synapse-port-db}: the same options as Synapse's synapse_port_db, and a few more. */
 @Command(name = "synapse-port-db", mixinStandardHelpOptions = true, versionProvider = PortCommand.Version.class,

@@ -18,9 +18,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code synapse-port-db verify}: compares a ported target with its snapshot, writing nothing. */
 @Command(name = "synapse-port-db verify", mixinStandardHelpOptions = true, versionProvider = PortCommand.Version.class,

@@ -35,11 +35,6 @@ public final class CopyDigests {
         return RowHasher.written(table.columns().stream().map(ColumnPlan::targetName).toList(), target);
     }
 
-    /** No digests: the port does not verify. */
-    public static CopyDigests none() {
-        return new CopyDigests(new DigestStore(), Map.of(), Map.of());
-    }
-
     /** The running digest of {@code table}'s copy, if it keeps one. */
     Optional<Running> of(String table) {
         return Optional.ofNullable(fields.get(table))

@@ -70,8 +70,7 @@ public final class CopyStarts {
                     // rows read from an earlier state, found unchanged in this one
                     digest = new CopyDigest(fingerprint, digest.from(), digest.to(), digest.rows(), digest.hashSum());
                 }
-                if (!resumed || digest == null || !digest.snapshot().equals(fingerprint)
-                        || !digest.to().equals(position)) {
+                if (!resumed || digest == null || !digest.holdsAt(fingerprint, position)) {
                     digest = CopyDigest.start(fingerprint, position);
                 }
                 digests.put(table.name(), digest);
@@ -85,8 +84,7 @@ public final class CopyStarts {
         if (table.appendOnly()) {
             return !mixed.contains(table.name()) && proofs.getOrDefault(table.name(), true);
         }
-        return digest != null && digest.snapshot().equals(fingerprint) && digest.from().equals(Checkpoint.START)
-                && digest.to().equals(checkpoint);
+        return digest != null && digest.holdsAt(fingerprint, checkpoint) && digest.from().equals(Checkpoint.START);
     }
 
     /** {@code tables} and the planned tables that reference them, directly or not: emptying a table empties those. */

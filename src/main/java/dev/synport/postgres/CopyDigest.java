@@ -33,6 +33,15 @@ public record CopyDigest(String snapshot, Checkpoint from, Checkpoint to, long r
                 rowid + " >= " + to.forwardRowid(), rowid + " <= " + to.backwardRowid());
     }
 
+    /**
+     * Whether the digest tells the rows behind {@code checkpoint} as read from the snapshot
+     * state {@code fingerprint}: it is that state's and ends exactly there (a run without it,
+     * or another tool, moved the checkpoint otherwise).
+     */
+    public boolean holdsAt(String fingerprint, Checkpoint checkpoint) {
+        return snapshot.equals(fingerprint) && to.equals(checkpoint);
+    }
+
     /** This digest with {@code rows} more rows, whose hashes sum to {@code hashSum}, read up to {@code to}. */
     public CopyDigest plus(long moreRows, long moreHashSum, Checkpoint newTo) {
         return new CopyDigest(snapshot, from, newTo, rows + moreRows, hashSum + moreHashSum);

@@ -215,9 +215,7 @@ public final class Porter {
         long started = System.nanoTime();
         Map<String, Checkpoint> reached = new CheckpointStore().readAll(control);
         Map<String, CopyDigest> digests = new HashMap<>(new DigestStore().readAll(control));
-        // a digest counts only if it is this state's and ends at the table's checkpoint
-        digests.entrySet().removeIf(d -> !d.getValue().snapshot().equals(fingerprint)
-                || !d.getValue().to().equals(reached.get(d.getKey())));
+        digests.entrySet().removeIf(d -> !d.getValue().holdsAt(fingerprint, reached.get(d.getKey())));
         // the sequence check just before passed (it fails the run otherwise), and nothing was written since
         Verdict verdict = new Verifier(rules, copySettings.workers()).verify(snapshot, target, control, catalog, plan,
                 report.written().map(p -> RejectedRows.read(List.of(p))).orElse(RejectedRows.none()), List.of(),
@@ -393,9 +391,7 @@ public final class Porter {
                 }
                 queueRebuilds(c, catalog);
             }
-            Map<String, List<RowHasher.Canon>> fields = new HashMap<>(digestFields);
-            fields.keySet().retainAll(starts.digests().keySet());
-            return new Prepared(starts.positions(), new CopyDigests(digestStore, fields, starts.digests()));
+            return new Prepared(starts.positions(), new CopyDigests(digestStore, digestFields, starts.digests()));
         });
     }
 

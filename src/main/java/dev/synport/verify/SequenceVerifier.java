@@ -17,12 +17,13 @@ import java.util.List;
  * the sequence's last value.
  */
 public final class SequenceVerifier {
+    /** How a failed check begins, before the sequences' problems. */
+    static final String FAILED = "sequence check failed, Synapse would refuse to start: ";
 
     public void verify(Connection pg, TargetCatalog target, List<SequenceRule> rules) throws SQLException {
         List<String> failures = problems(pg, target, rules);
         if (!failures.isEmpty()) {
-            throw new PortException(FailureReason.PORT_FAILED, "sequence check failed, Synapse would refuse to start: "
-                    + String.join("; ", failures));
+            throw new PortException(FailureReason.PORT_FAILED, FAILED + String.join("; ", failures));
         }
     }
 

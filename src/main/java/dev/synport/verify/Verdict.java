@@ -61,7 +61,7 @@ public record Verdict(int tablesEqual, int tablesFromDigests, long rowsEqual, Li
                     + String.join("; ", differences.stream().map(Difference::describe).toList()));
         }
         if (!sequenceProblems.isEmpty()) {
-            parts.add("sequence check failed, Synapse would refuse to start: " + String.join("; ", sequenceProblems));
+            parts.add(SequenceVerifier.FAILED + String.join("; ", sequenceProblems));
         }
         return String.join("; ", parts);
     }
