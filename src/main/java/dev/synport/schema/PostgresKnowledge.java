@@ -33,15 +33,32 @@ public final class PostgresKnowledge {
     /** A fact and the snapshots it applies to. */
     record Conditional<T>(Condition when, T value) {}
 
-    /** Where a fact applies; empty parts always hold. */
+    /**
+     * Where a fact applies; empty parts always hold. Deltas are files of
+     * {@code applied_schema_deltas} as the target records them: the snapshot's and the
+     * PostgreSQL-only ones that go with them.
+     */
     record Condition(Optional<Integer> since, Optional<Integer> until, List<String> deltas,
             List<String> withoutDeltas, Optional<String> table) {
-        boolean holds(SnapshotDdl ddl, Set<String> tables) {
-            int v = ddl.schemaVersion();
-            return since.map(s -> v >= s).orElse(true) && until.map(u -> v <= u).orElse(true)
-                    && deltas.stream().allMatch(ddl::hasDelta)
-                    && withoutDeltas.stream().noneMatch(ddl::hasDelta)
+        boolean holds(int version, Set<String> recordedDeltas, Set<String> tables) {
+            return since.map(s -> version >= s).orElse(true) && until.map(u -> version <= u).orElse(true)
+                    && recordedDeltas.containsAll(deltas)
+                    && withoutDeltas.stream().noneMatch(recordedDeltas::contains)
                     && table.map(tables::contains).orElse(true);
+        }
+    }
+
+    /**
+     * A delta Synapse applies only on PostgreSQL (a {@code .sql.postgres} file, which a SQLite
+     * snapshot never records), and its witness: a delta of the release that shipped it, which
+     * the snapshot records when that release (or a later one) made it. Without a witness
+     * (deltas older than the first supported version), it goes with any snapshot that records
+     * deltas of its version or older.
+     */
+    record PostgresOnlyDelta(SnapshotDdl.Delta delta, Optional<String> witness) {
+        boolean recordedWith(SnapshotDdl ddl, int firstRecordedVersion) {
+            return witness.map(ddl::hasDelta).orElseGet(() -> delta.version() >= firstRecordedVersion
+                    && delta.version() <= ddl.schemaVersion());
         }
     }
 
@@ -51,6 +68,13 @@ public final class PostgresKnowledge {
      * {@code CREATE SEQUENCE} alone does not reproduce.
      */
     record SequenceState(String name, long value, boolean called) {}
+
+    /** What the conditions of one snapshot's facts are checked against. */
+    private record Holds(int version, Set<String> recordedDeltas, Set<String> tables) {
+        boolean test(Conditional<?> fact) {
+            return fact.when().holds(version, recordedDeltas, tables);
+        }
+    }
 
     /** One PostgreSQL-only statement and the phase it belongs to. */
     record Statement(String phase, String sql) {}
@@ -62,7 +86,8 @@ public final class PostgresKnowledge {
     private final List<Conditional<String>> unlogged;
     private final List<Conditional<String>> sqliteOnlyIndexes;
     private final List<Conditional<String>> sqliteOnlyConstraints;
-    private final List<SnapshotDdl.Delta> postgresOnlyDeltas;
+    private final List<PostgresOnlyDelta> postgresOnlyDeltas;
+    private final Map<Integer, Set<String>> knownDeltas;
     private final List<Conditional<Statement>> statements;
     private final List<Conditional<SequenceState>> sequenceStates;
 
@@ -82,7 +107,13 @@ public final class PostgresKnowledge {
         postgresOnlyDeltas = new ArrayList<>();
         for (Object o : list(yaml.get("postgres_only_deltas"))) {
             Map<?, ?> m = (Map<?, ?>) o;
-            postgresOnlyDeltas.add(new SnapshotDdl.Delta(((Number) m.get("version")).intValue(), m.get("file").toString()));
+            postgresOnlyDeltas.add(new PostgresOnlyDelta(new SnapshotDdl.Delta(((Number) m.get("version")).intValue(),
+                    m.get("file").toString()), Optional.ofNullable(m.get("with")).map(Object::toString)));
+        }
+        knownDeltas = new HashMap<>();
+        if (yaml.get("known_deltas") instanceof Map<?, ?> known) {
+            known.forEach((version, files) -> knownDeltas.put(((Number) version).intValue(),
+                    Set.copyOf(strings(files))));
         }
         statements = new ArrayList<>();
         for (Object o : list(yaml.get("objects"))) {
@@ -139,15 +170,47 @@ public final class PostgresKnowledge {
         return List.copyOf(supported);
     }
 
-    /** Refuses a schema version this file has no facts for. */
-    void checkSupported(int version) {
+    /**
+     * Refuses a snapshot whose schema this file cannot reproduce: a schema version it has no
+     * facts for, or deltas newer than its first version that no release it knows recorded.
+     */
+    void checkSupported(SnapshotDdl ddl) {
+        int version = ddl.schemaVersion();
         if (!supported.contains(version)) {
-            throw new PortException(FailureReason.PORT_FAILED, "the snapshot has Synapse schema version " + version
-                    + ", but this tool can create the PostgreSQL schema only for versions " + supported.stream()
-                    .map(String::valueOf).collect(Collectors.joining(", "))
-                    + "; prepare the target database with Synapse's update_synapse_database (or by starting that"
-                    + " Synapse release on it once), then run the port again");
+            throw unsupported("the snapshot has Synapse schema version " + version
+                    + ", but this tool can create the PostgreSQL schema only for versions " + ranges(supported));
         }
+        int first = supported.stream().mapToInt(Integer::intValue).min().orElseThrow();
+        List<String> unknown = ddl.appliedDeltas().stream().filter(d -> d.version() > first)
+                .filter(d -> !knownDeltas.getOrDefault(d.version(), Set.of())
+                        .contains(d.file().substring(d.file().indexOf('/') + 1)))
+                .map(SnapshotDdl.Delta::file).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw unsupported("the snapshot has Synapse schema version " + version + " with " + unknown.size()
+                    + " schema delta(s) this tool does not know (" + String.join(", ", unknown.subList(0,
+                    Math.min(5, unknown.size()))) + (unknown.size() > 5 ? ", ..." : "")
+                    + "), so it cannot create that release's PostgreSQL schema exactly");
+        }
+    }
+
+    private static PortException unsupported(String what) {
+        return new PortException(FailureReason.PORT_FAILED, what + "; prepare the target database with that"
+                + " Synapse release's update_synapse_database (or by starting it on the database once), then run"
+                + " the port again");
+    }
+
+    /** 72-74, 76-89, 91-94. */
+    private static String ranges(List<Integer> versions) {
+        List<String> out = new ArrayList<>();
+        List<Integer> sorted = versions.stream().sorted().toList();
+        for (int i = 0; i < sorted.size(); i++) {
+            int start = sorted.get(i);
+            while (i + 1 < sorted.size() && sorted.get(i + 1) == sorted.get(i) + 1) {
+                i++;
+            }
+            out.add(start == sorted.get(i) ? String.valueOf(start) : start + "-" + sorted.get(i));
+        }
+        return String.join(", ", out);
     }
 
     /**
@@ -158,36 +221,44 @@ public final class PostgresKnowledge {
     List<SnapshotDdl.Delta> postgresDeltas(SnapshotDdl ddl) {
         List<SnapshotDdl.Delta> out = new ArrayList<>();
         ddl.appliedDeltas().stream().filter(d -> !d.file().endsWith(".sql.sqlite")).forEach(out::add);
-        int first = ddl.appliedDeltas().stream().mapToInt(SnapshotDdl.Delta::version).min().orElse(Integer.MAX_VALUE);
-        postgresOnlyDeltas.stream().filter(d -> d.version() >= first && d.version() <= ddl.schemaVersion())
-                .forEach(out::add);
+        out.addAll(postgresOnlyDeltas(ddl));
         return out;
+    }
+
+    private List<SnapshotDdl.Delta> postgresOnlyDeltas(SnapshotDdl ddl) {
+        int first = ddl.appliedDeltas().stream().mapToInt(SnapshotDdl.Delta::version).min().orElse(Integer.MAX_VALUE);
+        return postgresOnlyDeltas.stream().filter(d -> d.recordedWith(ddl, first)).map(PostgresOnlyDelta::delta)
+                .toList();
     }
 
     /** The facts that hold for this snapshot. */
     Applicable applicableTo(SnapshotDdl ddl) {
         Set<String> tables = new HashSet<>();
         ddl.entries().stream().filter(e -> e.type().equals("table")).forEach(e -> tables.add(e.name()));
+        Set<String> recorded = new HashSet<>();
+        ddl.appliedDeltas().forEach(d -> recorded.add(d.file()));
+        postgresOnlyDeltas(ddl).forEach(d -> recorded.add(d.file()));
+        Holds holds = new Holds(ddl.schemaVersion(), recorded, tables);
         Map<String, List<String>> statementsByPhase = new HashMap<>();
         for (Conditional<Statement> s : statements) {
-            if (s.when().holds(ddl, tables)) {
+            if (holds.test(s)) {
                 statementsByPhase.computeIfAbsent(s.value().phase(), k -> new ArrayList<>()).add(s.value().sql());
             }
         }
-        return new Applicable(holding(columns, ddl, tables), holdingLists(columnOrders, ddl, tables),
-                holdingLists(checks, ddl, tables), names(unlogged, ddl, tables), names(sqliteOnlyIndexes, ddl, tables),
-                names(sqliteOnlyConstraints, ddl, tables),
+        return new Applicable(holding(columns, holds), holdingLists(columnOrders, holds),
+                holdingLists(checks, holds), names(unlogged, holds), names(sqliteOnlyIndexes, holds),
+                names(sqliteOnlyConstraints, holds),
                 statementsByPhase.getOrDefault("before_tables", List.of()),
                 statementsByPhase.getOrDefault("after_tables", List.of()),
                 statementsByPhase.getOrDefault("after_data", List.of()),
                 statementsByPhase.getOrDefault("after_keys", List.of()),
-                sequenceStates.stream().filter(s -> s.when().holds(ddl, tables)).map(Conditional::value).toList());
+                sequenceStates.stream().filter(holds::test).map(Conditional::value).toList());
     }
 
     private static Map<String, List<String>> holdingLists(List<Conditional<Map.Entry<String, List<String>>>> facts,
-            SnapshotDdl ddl, Set<String> tables) {
+            Holds holds) {
         Map<String, List<String>> out = new HashMap<>();
-        facts.stream().filter(f -> f.when().holds(ddl, tables))
+        facts.stream().filter(holds::test)
                 .forEach(f -> out.put(f.value().getKey(), f.value().getValue()));
         return out;
     }
@@ -237,32 +308,16 @@ public final class PostgresKnowledge {
         }
     }
 
-    private static Map<String, String> holding(List<Conditional<Map.Entry<String, String>>> facts, SnapshotDdl ddl,
-            Set<String> tables) {
+    private static Map<String, String> holding(List<Conditional<Map.Entry<String, String>>> facts, Holds holds) {
         Map<String, String> out = new HashMap<>();
-        facts.stream().filter(f -> f.when().holds(ddl, tables)).forEach(f -> out.put(f.value().getKey(),
+        facts.stream().filter(holds::test).forEach(f -> out.put(f.value().getKey(),
                 f.value().getValue()));
         return out;
     }
 
-    private static Set<String> names(List<Conditional<String>> facts, SnapshotDdl ddl, Set<String> tables) {
+    private static Set<String> names(List<Conditional<String>> facts, Holds holds) {
         Set<String> out = new HashSet<>();
-        facts.stream().filter(f -> f.when().holds(ddl, tables)).forEach(f -> out.add(f.value()));
-        return out;
-    }
-
-    /** {@code key: value} or {@code key: {value: v, since: ...}} entries. */
-    private static List<Conditional<Map.Entry<String, String>>> pairs(Object yaml) {
-        List<Conditional<Map.Entry<String, String>>> out = new ArrayList<>();
-        if (yaml instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> {
-                if (v instanceof Map<?, ?> m) {
-                    out.add(new Conditional<>(condition(m), Map.entry(k.toString(), m.get("value").toString())));
-                } else {
-                    out.add(new Conditional<>(always(), Map.entry(k.toString(), String.valueOf(v))));
-                }
-            });
-        }
+        facts.stream().filter(holds::test).forEach(f -> out.add(f.value()));
         return out;
     }
 

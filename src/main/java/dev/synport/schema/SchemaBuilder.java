@@ -30,7 +30,7 @@ public final class SchemaBuilder {
     }
 
     public SchemaScript build(SnapshotDdl ddl) {
-        knowledge.checkSupported(ddl.schemaVersion());
+        knowledge.checkSupported(ddl);
         PostgresKnowledge.Applicable facts = knowledge.applicableTo(ddl);
         Map<String, TableDef> tables = new LinkedHashMap<>();
         List<IndexDef> indexes = new ArrayList<>();

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -27,11 +28,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * For every reference {@code pg-vNN-schema.sql} in the fixtures of a version the tool has facts
- * for (the others are refused, before anything is written, for an empty target): porting
+ * For every reference {@code pg-vNN-schema.sql} in the fixtures (a snapshot of a schema the tool
+ * does not know is refused, before anything is written, for an empty target): porting
  * {@code synapse-vNN-empty.db} into an empty database leaves a schema that dumps exactly as
  * the reference (Synapse's own CI check for its port script), apart from pg_dump's header and
  * the tracking table; and the small v72 fixture ported into an empty database ends with the
@@ -41,16 +43,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SchemaCreationIT {
     private static final Pattern REFERENCE = Pattern.compile("pg-v(\\d+)-schema\\.sql");
 
-    /** The reference versions whose schema the tool creates. */
+    /** Every reference version: the tool creates each one's schema. */
     static Stream<Integer> versions() throws IOException {
-        List<Integer> supported = PostgresKnowledge.load().supportedVersions();
-        return references().filter(supported::contains);
-    }
-
-    /** The reference versions the tool has no facts for yet: an empty target is refused for them. */
-    static Stream<Integer> versionsWithoutFacts() throws IOException {
-        List<Integer> supported = PostgresKnowledge.load().supportedVersions();
-        return references().filter(v -> !supported.contains(v));
+        return references();
     }
 
     private static Stream<Integer> references() throws IOException {
@@ -60,22 +55,54 @@ class SchemaCreationIT {
         }
     }
 
-    @ParameterizedTest(name = "schema version {0}")
-    @MethodSource("versionsWithoutFacts")
-    void emptyTargetOfAVersionWithoutFactsIsRefusedBeforeAnythingIsWritten(int version, PostgresServer pg,
-            @TempDir Path dir) throws Exception {
-        String database = "schema_refused_v" + version;
-        Target target = Target.create(pg, database, null, dir);
-        Cli.Result result = Cli.run("--sqlite-database", Fixtures.file("synapse-v" + version + "-empty.db").toString(),
-                "--postgres-config", target.config().toString(), "--log-file", dir.resolve("port.log").toString());
-        assertThat(result.exitCode()).as(result.toString()).isEqualTo(5);
-        assertThat(result.err()).as(result.toString()).startsWith("error: the snapshot has Synapse schema version "
-                + version + ", but this tool can create the PostgreSQL schema only for versions ")
-                .contains("update_synapse_database");
+    @Test
+    void everyReferenceVersionIsSupported() throws IOException {
+        assertThat(PostgresKnowledge.load().supportedVersions()).containsExactlyInAnyOrderElementsOf(references().toList());
+    }
+
+    /**
+     * A snapshot the tool cannot reproduce exactly (a schema version older or newer than it
+     * knows, or a delta no release it knows recorded) is refused for an empty target before
+     * anything is written, and still ports into a Synapse-prepared target.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unknownSchemas")
+    void snapshotOfAnUnknownSchemaIsRefusedForAnEmptyTargetOnly(String name, String change, String message,
+            PostgresServer pg, @TempDir Path dir) throws Exception {
+        Path snapshot = dir.resolve("synapse.db");
+        Files.copy(Fixtures.file("synapse-v94-empty.db"), snapshot);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + snapshot); Statement st = c.createStatement()) {
+            st.executeUpdate("PRAGMA journal_mode = DELETE");
+            st.executeUpdate(change);
+        }
+        String database = "schema_refused_" + name.replaceAll("\\W", "_");
+        Target empty = Target.create(pg, database, null, dir);
+        Cli.Result refused = Cli.run("--sqlite-database", snapshot.toString(), "--postgres-config",
+                empty.config().toString(), "--log-file", dir.resolve("port.log").toString());
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(5);
+        assertThat(refused.err()).as(refused.toString()).startsWith("error: the snapshot has Synapse schema version ")
+                .contains(message).contains("update_synapse_database").doesNotContain("\tat ");
         try (Connection c = pg.connect(database)) {
             assertThat(rows(c, "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                     + " WHERE n.nspname = 'public'")).isEmpty();
         }
+        if (!name.startsWith("version")) { // a prepared target of that version takes it
+            Target prepared = Target.create(pg, database + "_prepared", "pg-v94-synapse-init.sql", dir);
+            Cli.Result ported = Cli.run("--sqlite-database", snapshot.toString(), "--postgres-config",
+                    prepared.config().toString(), "--log-file", dir.resolve("prepared.log").toString());
+            assertThat(ported.exitCode()).as(ported.toString()).isZero();
+        }
+    }
+
+    static Stream<Arguments> unknownSchemas() {
+        return Stream.of(
+                Arguments.of("version 95", "UPDATE schema_version SET version = 95",
+                        "95, but this tool can create the PostgreSQL schema only for versions 72-74, 76-89, 91-94"),
+                Arguments.of("version 71", "UPDATE schema_version SET version = 71", "71, but this tool"),
+                Arguments.of("unknown delta", "INSERT INTO applied_schema_deltas (version, file) VALUES"
+                        + " (94, '94/99_from_a_newer_release.sql'), (80, '80/77_a_fork.sql')",
+                        "94 with 2 schema delta(s) this tool does not know (80/77_a_fork.sql,"
+                                + " 94/99_from_a_newer_release.sql)"));
     }
 
     @ParameterizedTest(name = "schema version {0}")
