@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** The shared fixtures in {@code ../shared/fixtures} (or {@code -Dfixtures.dir}). */
 public final class Fixtures {
@@ -22,6 +25,17 @@ public final class Fixtures {
 
     public static Path file(String name) {
         return dir().resolve(name);
+    }
+
+    /** The schema versions with a reference ({@code pg-vNN-schema.sql}), in order. */
+    public static List<Integer> schemaVersions() {
+        Pattern reference = Pattern.compile("pg-v(\\d+)-schema\\.sql");
+        try (Stream<Path> files = Files.list(dir())) {
+            return files.map(f -> reference.matcher(f.getFileName().toString())).filter(Matcher::matches)
+                    .map(m -> Integer.parseInt(m.group(1))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
