@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.synport.PortException;
+import dev.synport.sqlite.Snapshot;
 import dev.synport.sqlite.SnapshotDdl;
+import dev.synport.sqlite.SnapshotDdlReader;
+import dev.synport.testing.Fixtures;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SchemaBuilderTest {
@@ -78,11 +82,39 @@ class SchemaBuilderTest {
     }
 
     @Test
-    void refusesASchemaVersionItHasNoFactsFor() {
-        SnapshotDdl ddl = new SnapshotDdl(80, true, List.of(), List.of());
+    void refusesASchemaVersionNoReleaseHas() {
+        SnapshotDdl ddl = new SnapshotDdl(90, true, List.of(), List.of());
         assertThatThrownBy(() -> new SchemaBuilder(PostgresKnowledge.load()).build(ddl))
                 .isInstanceOf(PortException.class)
-                .hasMessageContaining("schema version 80")
+                .hasMessageContaining("schema version 90")
                 .hasMessageContaining("update_synapse_database");
+    }
+
+    /**
+     * Releases of one schema version differ by their deltas: the 1.157 reference without what
+     * 1.152 and later brought (as 1.151 made it) gets no quarantined-media sequence and does not
+     * record its PostgreSQL-only delta; with them, it does.
+     */
+    @Test
+    void keysWhatAReleaseBroughtByItsDeltasNotItsSchemaVersion() throws Exception {
+        SnapshotDdl v94;
+        try (Snapshot snapshot = Snapshot.locate(Fixtures.file("synapse-v94-empty.db"), message -> { })) {
+            v94 = new SnapshotDdlReader(snapshot).read();
+        }
+        Set<String> since152 = Set.of("94/03_device_lists_room_timestamp.sql", "94/03_quarantined_media_tracking.sql",
+                "94/03_state_dag_fwd_extrems.sql", "94/04_device_lists_changes_max_pruned.sql",
+                "94/05_rerun_flag_existing_quarantined_media.sql",
+                "94/06_sliding_sync_connections_last_used_ts_index.sql",
+                "94/07_sliding_sync_lazy_members_position_index.sql");
+        assertThat(v94.appliedDeltas()).extracting(SnapshotDdl.Delta::file).containsAll(since152);
+        SnapshotDdl v151 = new SnapshotDdl(94, v94.upgraded(), v94.entries(),
+                v94.appliedDeltas().stream().filter(d -> !since152.contains(d.file())).toList());
+        PostgresKnowledge knowledge = PostgresKnowledge.load();
+        String sequence = "CREATE SEQUENCE quarantined_media_id_seq";
+        String pgDelta = "94/03_quarantined_media_tracking_seq.sql.postgres";
+        assertThat(new SchemaBuilder(knowledge).build(v94).beforeData()).anyMatch(s -> s.startsWith(sequence))
+                .anyMatch(s -> s.contains(pgDelta));
+        assertThat(new SchemaBuilder(knowledge).build(v151).beforeData()).noneMatch(s -> s.startsWith(sequence))
+                .noneMatch(s -> s.contains(pgDelta));
     }
 }
