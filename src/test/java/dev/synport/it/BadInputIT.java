@@ -424,9 +424,9 @@ class BadInputIT {
         Cli.Result result = port(file, target.config());
 
         assertThat(errorLine(result, 5)).isEqualTo("error: the snapshot has Synapse schema version 71, but this tool"
-                + " can create the PostgreSQL schema only for versions 72, 84, 94; prepare the target database with"
-                + " Synapse's update_synapse_database (or by starting that Synapse release on it once), then run the"
-                + " port again");
+                + " can create the PostgreSQL schema only for versions 72-74, 76-89, 91-94; prepare the target"
+                + " database with that Synapse release's update_synapse_database (or by starting it on the database"
+                + " once), then run the port again");
         assertNoTablesIn(target);
     }
 
