@@ -9,27 +9,44 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether the rows an earlier port copied of each append-only table are still the same in
  * this snapshot: Synapse does delete from some of them (redactions, purges, retention), and
  * resuming such a table from its checkpoint would keep rows the snapshot no longer has. The
- * rows the table's digest covers are read again, hashed as the port writes them, and counted
- * and summed as the digest was. The digest leaves out rows PostgreSQL refused, which this
+ * rows the table's digest covers are proven the same by the hash of their stored records
+ * ({@link RecordChecksums}) where the digest has one, or else read again, hashed as the port
+ * writes them, and counted and summed as the digest was. The digest leaves out rows PostgreSQL refused, which this
  * count includes: such a table is copied again too (correct, only slower).
  */
 public final class DigestProof {
+    private static final Logger LOG = LoggerFactory.getLogger(DigestProof.class);
+
+    /**
+     * The outcome for each table checked: whether its digest still holds, and, for those
+     * proven by their stored records, the record hash (the same in this snapshot).
+     */
+    public record Proofs(Map<String, Boolean> holds, Map<String, Long> recordHashes) {
+        public static final Proofs NONE = new Proofs(Map.of(), Map.of());
+    }
+
     /**
      * For each append-only table whose digest is of another snapshot state and ends at its
-     * checkpoint, whether it still holds on this snapshot.
+     * checkpoint, whether it still holds on this snapshot: by its stored records where the
+     * digest has their hash and this snapshot gives the same one, otherwise by reading its rows.
      *
      * @param fields how each digested table's lines are hashed
+     * @param recordHashes the stored record hash of each digest that has one
      */
-    public Map<String, Boolean> check(SnapshotWorkers workers, PortPlan plan, Map<String, Checkpoint> checkpoints,
-            Map<String, CopyDigest> stored, Map<String, List<RowHasher.Canon>> fields, String fingerprint)
-            throws SQLException {
+    public Proofs check(SnapshotWorkers workers, PortPlan plan, Map<String, Checkpoint> checkpoints,
+            Map<String, CopyDigest> stored, Map<String, List<RowHasher.Canon>> fields, String fingerprint,
+            Optional<RecordChecksums> records, Map<String, Long> recordHashes) throws SQLException {
         List<TablePlan> tables = new ArrayList<>();
         for (TablePlan table : plan.tables()) {
             CopyDigest digest = stored.get(table.name());
@@ -41,8 +58,18 @@ public final class DigestProof {
         // the largest first, so that the last to finish is a small one
         tables.sort(Comparator.comparingLong((TablePlan t) -> stored.get(t.name()).rows()).reversed());
         Map<String, Boolean> proofs = new ConcurrentHashMap<>();
+        Map<String, Long> byRecords = new ConcurrentHashMap<>();
         workers.forEach(tables, (sqlite, table) -> {
             CopyDigest digest = stored.get(table.name());
+            Long expected = recordHashes.get(table.name());
+            if (expected != null && records.isPresent()) {
+                OptionalLong now = records.get().of(sqlite, table, digest);
+                if (now.isPresent() && now.getAsLong() == expected) {
+                    proofs.put(table.name(), true);
+                    byRecords.put(table.name(), expected);
+                    return;
+                }
+            }
             RowHasher hasher = new RowHasher(fields.get(table.name()));
             long[] countAndSum = new long[2];
             EncodedRows rows = new EncodedRows(table);
@@ -54,6 +81,8 @@ public final class DigestProof {
             }
             proofs.put(table.name(), countAndSum[0] == digest.rows() && countAndSum[1] == digest.hashSum());
         });
-        return Map.copyOf(proofs);
+        LOG.info("rows earlier runs copied, of {} append-only table(s): {} proven unchanged by their stored records,"
+                + " {} read again", tables.size(), byRecords.size(), tables.size() - byRecords.size());
+        return new Proofs(Map.copyOf(proofs), Map.copyOf(byRecords));
     }
 }

@@ -10,6 +10,7 @@ import dev.synport.port.CopyScheduler;
 import dev.synport.port.CopySettings;
 import dev.synport.port.CopyStarts;
 import dev.synport.port.DigestProof;
+import dev.synport.port.RecordChecksums;
 import dev.synport.port.NewerTargetCheck;
 import dev.synport.port.Planner;
 import dev.synport.port.PortPlan;
@@ -168,7 +169,7 @@ public final class Porter {
                                 .orElseThrow()));
                     }
                 }
-                Map<String, Boolean> proofs = proveEarlierRows(snapshot, control, plan, digestFields, fingerprint,
+                DigestProof.Proofs proofs = proveEarlierRows(snapshot, control, plan, digestFields, fingerprint,
                         copySettings.workers());
                 stopIfRequested();
                 Prepared prepared = prepare(control, checkpoints, indexes, plan, catalog, sequences, fingerprint,
@@ -184,6 +185,13 @@ public final class Porter {
                 progress.copyFinished();
                 snapshot.checkUnchanged();
                 stopIfRequested();
+                if (verify) {
+                    Optional<RecordChecksums> records = RecordChecksums.of(snapshot);
+                    if (records.isPresent()) {
+                        records.get().record(new SnapshotWorkers(snapshot, copySettings.workers()), control, guard,
+                                plan, fingerprint);
+                    }
+                }
                 indexes.rebuildAll(control, guard);
                 stopIfRequested();
                 progress.phase("Checking sequences");
@@ -314,22 +322,24 @@ public final class Porter {
     /**
      * With the verification, after an earlier port: whether each append-only table's rows that
      * port copied (from another state of the snapshot) are still this snapshot's, by their
-     * digest. Reads those rows again, which the verification then need not do.
+     * digest: by the hash of their stored records where it can, else by reading those rows
+     * again, which the verification then need not do.
      */
-    private Map<String, Boolean> proveEarlierRows(Snapshot snapshot, Connection control, PortPlan plan,
+    private DigestProof.Proofs proveEarlierRows(Snapshot snapshot, Connection control, PortPlan plan,
             Map<String, List<RowHasher.Canon>> digestFields, String fingerprint, int jobs) throws SQLException {
         DigestStore store = new DigestStore();
         if (!verify || !store.exists(control)) {
-            return Map.of();
+            return DigestProof.Proofs.NONE;
         }
         Map<String, CopyDigest> stored = store.readAll(control);
         if (stored.values().stream().allMatch(d -> d.snapshot().equals(fingerprint))) {
-            return Map.of();
+            return DigestProof.Proofs.NONE;
         }
         progress.phase("Checking that the rows earlier runs copied are unchanged in this snapshot");
-        Map<String, Boolean> proofs = new DigestProof().check(new SnapshotWorkers(snapshot, jobs), plan,
-                new CheckpointStore().readAll(control), stored, digestFields, fingerprint);
-        proofs.forEach((table, holds) -> {
+        DigestProof.Proofs proofs = new DigestProof().check(new SnapshotWorkers(snapshot, jobs), plan,
+                new CheckpointStore().readAll(control), stored, digestFields, fingerprint,
+                RecordChecksums.of(snapshot), store.readRecordHashes(control));
+        proofs.holds().forEach((table, holds) -> {
             if (!holds) {
                 progress.warning(table + ": rows an earlier run copied have changed or gone in this snapshot"
                         + " (Synapse's purges and redactions do that), or PostgreSQL refused some of them then:"
@@ -346,7 +356,7 @@ public final class Porter {
      */
     private Prepared prepare(Connection c, CheckpointStore checkpoints, DeferredIndexes indexes,
             PortPlan plan, TargetCatalog catalog, List<SequenceSetter.Setting> sequences, String fingerprint,
-            LockGuard guard, Map<String, List<RowHasher.Canon>> digestFields, Map<String, Boolean> proofs)
+            LockGuard guard, Map<String, List<RowHasher.Canon>> digestFields, DigestProof.Proofs proofs)
             throws SQLException {
         return Transaction.run(c, guard, () -> {
             checkpoints.ensureTable(c);
@@ -366,7 +376,7 @@ public final class Porter {
                 digestStore.drop(c);
             }
             CopyStarts.Decision starts = new CopyStarts(plan, fingerprint).decide(existing,
-                    states.copiedFromAnotherState(c, fingerprint, existing), stored, proofs, verify);
+                    states.copiedFromAnotherState(c, fingerprint, existing), stored, proofs.holds(), verify);
             for (TablePlan table : plan.tables()) {
                 Checkpoint position = starts.positions().get(table.name());
                 if (table.appendOnly()) {
@@ -375,7 +385,12 @@ public final class Porter {
                 checkpoints.set(c, table.name(), position);
             }
             for (Map.Entry<String, CopyDigest> digest : starts.digests().entrySet()) {
-                digestStore.set(c, digest.getKey(), digest.getValue());
+                // a digest carried over by its stored records keeps their hash: this snapshot's too
+                CopyDigest earlier = stored.get(digest.getKey());
+                boolean carried = earlier != null && earlier.from().equals(digest.getValue().from())
+                        && earlier.to().equals(digest.getValue().to());
+                digestStore.set(c, digest.getKey(), digest.getValue(),
+                        carried ? proofs.recordHashes().get(digest.getKey()) : null);
             }
             List<String> refill = new ArrayList<>(plan.refilledSpecially());
             plan.tables().stream().map(TablePlan::name).filter(starts.refilled()::contains).forEach(refill::add);

@@ -119,6 +119,14 @@ public final class Snapshot implements AutoCloseable {
         return file;
     }
 
+    /**
+     * The file to read the snapshot's pages from directly ({@link RecordHash}): the database
+     * file itself, unless a write-ahead log holds pages of it (then only SQLite reads it right).
+     */
+    public Optional<Path> recordFile() {
+        return copy == null && immutable ? Optional.of(file) : Optional.empty();
+    }
+
     /** The snapshot's state when it was located; every read of the port must come from it. */
     public SnapshotFingerprint fingerprint() {
         return fingerprint;

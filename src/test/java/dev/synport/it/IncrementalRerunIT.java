@@ -19,6 +19,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +74,12 @@ class IncrementalRerunIT {
         assertThat(rerun.err()).contains("warning: event_json: rows an earlier run copied have changed or gone")
                 .contains("warning: state_groups_state: rows an earlier run copied have changed or gone")
                 .doesNotContain("warning: events:");
+        // the unchanged ones were proven by the hash of their stored records, without reading their rows
+        Matcher proven = Pattern.compile("(\\d+) proven unchanged by their stored records, (\\d+) read again")
+                .matcher(Files.readString(dir.resolve("port.log")));
+        assertThat(proven.find()).as("the proof's line in the log").isTrue();
+        assertThat(Integer.parseInt(proven.group(1))).isPositive();
+        assertThat(Integer.parseInt(proven.group(2))).as("event_json, state_groups_state, event_search").isEqualTo(3);
         Target reference = Target.create(pg, "rerun_newer_reference", INIT, dir);
         assertThat(port(second, reference, dir).exitCode()).isZero();
         assertThat(target.state().differences(reference.state())).isEmpty();

@@ -1,0 +1,249 @@
+package dev.synport.sqlite;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * A 64-bit hash of the stored records (rowid and payload bytes, as SQLite's file format keeps
+ * them) of a rowid table's rows within rowid ranges, read straight from the database file by
+ * walking the table's b-tree: no SQL, no decoding of values. Two files give the same hash for
+ * a range when they hold the same rows there, wherever their pages lie. It reads the main
+ * file only, so it must not be used while a write-ahead log holds pages (see
+ * {@link Snapshot#recordFile()}).
+ */
+public final class RecordHash {
+    /** Rows with rowids from {@code first} to {@code last}, both included. */
+    public record Range(long first, long last) {}
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long K = 0x9e3779b97f4a7c15L;
+    private static final int LEAF = 0x0D;
+    private static final int INTERIOR = 0x05;
+
+    private final FileChannel file;
+    private final int pageSize;
+    private final int usable;
+    private final byte[] page;
+    private final byte[] overflow;
+    private final Stream stream = new Stream();
+    private long hash;
+    private long rows;
+
+    private RecordHash(FileChannel file, int pageSize, int usable) {
+        this.file = file;
+        this.pageSize = pageSize;
+        this.usable = usable;
+        this.page = new byte[pageSize];
+        this.overflow = new byte[pageSize];
+    }
+
+    /**
+     * The hash of the rows of the table whose b-tree starts at {@code rootPage} within
+     * {@code ranges}, or empty if that is not a rowid table's b-tree.
+     */
+    public static OptionalLong of(Path database, long rootPage, List<Range> ranges) throws IOException {
+        if (rootPage < 1) {
+            return OptionalLong.empty(); // a virtual table
+        }
+        try (FileChannel channel = FileChannel.open(database, StandardOpenOption.READ)) {
+            ByteBuffer header = ByteBuffer.allocate(100);
+            readFully(channel, header, 0);
+            int size = Short.toUnsignedInt(header.getShort(16));
+            int pageSize = size == 1 ? 65536 : size;
+            RecordHash walk = new RecordHash(channel, pageSize, pageSize - Byte.toUnsignedInt(header.get(20)));
+            try {
+                for (Range range : ranges) {
+                    if (range.first() <= range.last() && !walk.visit(rootPage, range, 0)) {
+                        return OptionalLong.empty();
+                    }
+                }
+            } catch (IndexOutOfBoundsException e) {
+                throw new IOException("page data out of bounds in the b-tree at page " + rootPage, e);
+            }
+            return OptionalLong.of(walk.hash * K + walk.rows);
+        }
+    }
+
+    /** Hashes the rows of the subtree at {@code pageNumber} within {@code range}; false if it is no table b-tree. */
+    private boolean visit(long pageNumber, Range range, int depth) throws IOException {
+        if (depth > 64) {
+            throw new IOException("the b-tree at page " + pageNumber + " is deeper than any SQLite makes");
+        }
+        byte[] bytes = page; // an interior page's children are taken out before they are read into it
+        readInto(pageNumber, bytes);
+        int start = pageNumber == 1 ? 100 : 0;
+        int type = Byte.toUnsignedInt(bytes[start]);
+        int cells = u16(bytes, start + 3);
+        if (type == LEAF) {
+            for (int i = 0; i < cells; i++) {
+                leafCell(bytes, u16(bytes, start + 8 + 2 * i), range);
+            }
+            return true;
+        }
+        if (type != INTERIOR) {
+            return false;
+        }
+        long[] children = new long[cells + 1];
+        long[] keys = new long[cells];
+        for (int i = 0; i < cells; i++) {
+            int cell = u16(bytes, start + 12 + 2 * i);
+            children[i] = u32(bytes, cell);
+            keys[i] = varint(bytes, cell + 4)[0];
+        }
+        children[cells] = u32(bytes, start + 8);
+        // child i holds rowids above keys[i - 1] up to keys[i]; the last one those above the last key
+        for (int i = 0; i <= cells; i++) {
+            boolean below = i < cells && keys[i] < range.first();
+            boolean above = i > 0 && keys[i - 1] >= range.last();
+            if (!below && !above && !visit(children[i], range, depth + 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void leafCell(byte[] bytes, int cell, Range range) throws IOException {
+        long[] payload = varint(bytes, cell);
+        long[] rowid = varint(bytes, cell + (int) payload[1]);
+        if (rowid[0] < range.first() || rowid[0] > range.last()) {
+            return;
+        }
+        int at = cell + (int) payload[1] + (int) rowid[1];
+        long total = payload[0];
+        long local = localSize(total);
+        stream.start(mix(rowid[0] ^ total));
+        stream.feed(bytes, at, (int) local);
+        long next = local < total ? u32(bytes, at + (int) local) : 0;
+        long left = total - local;
+        while (left > 0) {
+            if (next == 0) {
+                throw new IOException("a record's overflow chain ends early");
+            }
+            readInto(next, overflow);
+            int chunk = (int) Math.min(left, usable - 4);
+            stream.feed(overflow, 4, chunk);
+            left -= chunk;
+            next = u32(overflow, 0);
+        }
+        long h = stream.finish();
+        hash = Long.rotateLeft(hash, 27) ^ mix(h);
+        rows++;
+    }
+
+    /** How much of a payload of {@code total} bytes a table leaf keeps on its page (SQLite's file format, 1.6). */
+    private long localSize(long total) {
+        long max = usable - 35;
+        if (total <= max) {
+            return total;
+        }
+        long min = ((long) (usable - 12) * 32 / 255) - 23;
+        long k = min + ((total - min) % (usable - 4));
+        return k <= max ? k : min;
+    }
+
+    /** A hash of bytes fed in pieces, the same however they are cut (a payload spans overflow pages). */
+    private static final class Stream {
+        private long h;
+        private long word;
+        private int inWord;
+        private long length;
+
+        void start(long seed) {
+            h = seed;
+            word = 0;
+            inWord = 0;
+            length = 0;
+        }
+
+        void feed(byte[] b, int from, int count) {
+            int i = from;
+            int end = from + count;
+            length += count;
+            while (inWord != 0 && i < end) {
+                add(b[i++]);
+            }
+            for (; i + 8 <= end; i += 8) {
+                round((long) LONGS.get(b, i));
+            }
+            while (i < end) {
+                add(b[i++]);
+            }
+        }
+
+        private void add(byte x) {
+            word |= (x & 0xffL) << (8 * inWord);
+            if (++inWord == 8) {
+                round(word);
+                word = 0;
+                inWord = 0;
+            }
+        }
+
+        private void round(long w) {
+            h = (h ^ w) * K;
+            h ^= h >>> 29;
+        }
+
+        long finish() {
+            if (inWord != 0) {
+                round(word);
+            }
+            return h ^ length;
+        }
+    }
+
+    private static long mix(long x) {
+        x ^= x >>> 33;
+        x *= 0xff51afd7ed558ccdL;
+        x ^= x >>> 33;
+        x *= 0xc4ceb9fe1a85ec53L;
+        return x ^ (x >>> 33);
+    }
+
+    private void readInto(long pageNumber, byte[] into) throws IOException {
+        if (pageNumber < 1) {
+            throw new IOException("a b-tree points at page " + pageNumber);
+        }
+        readFully(file, ByteBuffer.wrap(into, 0, pageSize), (pageNumber - 1) * pageSize);
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {
+        long at = position;
+        while (into.hasRemaining()) {
+            int n = channel.read(into, at);
+            if (n < 0) {
+                throw new IOException("the database file ends before page data at byte " + at);
+            }
+            at += n;
+        }
+    }
+
+    private static int u16(byte[] b, int at) {
+        return ((b[at] & 0xff) << 8) | (b[at + 1] & 0xff);
+    }
+
+    private static long u32(byte[] b, int at) {
+        return ((long) (b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
+    }
+
+    /** SQLite's varint at {@code at}: its value and its length in bytes. */
+    private static long[] varint(byte[] b, int at) {
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            int x = b[at + i] & 0xff;
+            value = (value << 7) | (x & 0x7f);
+            if ((x & 0x80) == 0) {
+                return new long[] {value, i + 1};
+            }
+        }
+        return new long[] {(value << 8) | (b[at + 8] & 0xff), 9};
+    }
+}
