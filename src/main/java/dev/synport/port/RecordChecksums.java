@@ -68,7 +68,7 @@ public final class RecordChecksums {
         snapshot.checkUnchanged();
         Transaction.run(control, guard, () -> {
             for (Map.Entry<String, Long> hash : hashes.entrySet()) {
-                store.set(control, hash.getKey(), digests.get(hash.getKey()), hash.getValue());
+                store.setRecordHash(control, hash.getKey(), hash.getValue());
             }
             return null;
         });

@@ -22,6 +22,19 @@ import java.util.Map;
  */
 public final class DigestStore {
     public static final String TABLE = "port_from_sqlite3_digests";
+    /** In an upsert: whether the digest written is the one the row holds. */
+    private static final String SAME = "(d.fingerprint, d.from_forward_rowid, d.from_backward_rowid,"
+            + " d.to_forward_rowid, d.to_backward_rowid, d.row_count, d.hash_sum) = (excluded.fingerprint,"
+            + " excluded.from_forward_rowid, excluded.from_backward_rowid, excluded.to_forward_rowid,"
+            + " excluded.to_backward_rowid, excluded.row_count, excluded.hash_sum)";
+
+    /**
+     * What a verification that found a table equal saw of it in PostgreSQL: its rows, and the
+     * oldest transaction still running when it read them ({@code pg_snapshot_xmin}, as a 32-bit
+     * xid). Every row written since has a newer row version, so a later run that finds the same
+     * number of rows and none newer knows the table unchanged since.
+     */
+    public record Verified(long rows, long xmin) {}
 
     public void ensureTable(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
@@ -31,7 +44,8 @@ public final class DigestStore {
                     + " from_forward_rowid bigint NOT NULL, from_backward_rowid bigint NOT NULL,"
                     + " to_forward_rowid bigint NOT NULL, to_backward_rowid bigint NOT NULL,"
                     + " row_count bigint NOT NULL, hash_sum bigint NOT NULL)");
-            st.execute("ALTER TABLE port_from_sqlite3_digests ADD COLUMN IF NOT EXISTS record_hash bigint");
+            st.execute("ALTER TABLE port_from_sqlite3_digests ADD COLUMN IF NOT EXISTS record_hash bigint,"
+                    + " ADD COLUMN IF NOT EXISTS verified_rows bigint, ADD COLUMN IF NOT EXISTS verified_xmin bigint");
         }
     }
 
@@ -57,23 +71,33 @@ public final class DigestStore {
         return all;
     }
 
-    /** Sets {@code table}'s digest, creating its row if needed; its record hash is cleared. */
+    /**
+     * Sets {@code table}'s digest, creating its row if needed; unless it is the digest the row
+     * holds, its record hash and verification are cleared.
+     */
     public void set(Connection c, String table, CopyDigest digest) throws SQLException {
         set(c, table, digest, null);
     }
 
     /**
      * Sets {@code table}'s digest and the hash of the snapshot's stored records of the rows it
-     * covers ({@code null}: unknown), as {@code dev.synport.sqlite.RecordHash} gives it.
+     * covers ({@code null}: unknown, or the one known if the digest is the same), as
+     * {@code dev.synport.sqlite.RecordHash} gives it; its verification is cleared unless the
+     * digest is the same.
      */
     public void set(Connection c, String table, CopyDigest digest, Long recordHash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO port_from_sqlite3_digests (table_name,"
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO port_from_sqlite3_digests AS d (table_name,"
                 + " fingerprint, from_forward_rowid, from_backward_rowid, to_forward_rowid, to_backward_rowid,"
                 + " row_count, hash_sum, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET"
                 + " fingerprint = excluded.fingerprint, from_forward_rowid = excluded.from_forward_rowid,"
                 + " from_backward_rowid = excluded.from_backward_rowid, to_forward_rowid = excluded.to_forward_rowid,"
                 + " to_backward_rowid = excluded.to_backward_rowid, row_count = excluded.row_count,"
-                + " hash_sum = excluded.hash_sum, record_hash = excluded.record_hash")) {
+                + " hash_sum = excluded.hash_sum,"
+                // the same digest again keeps what was known of it
+                + " record_hash = CASE WHEN " + SAME + " THEN coalesce(excluded.record_hash, d.record_hash)"
+                + " ELSE excluded.record_hash END,"
+                + " verified_rows = CASE WHEN " + SAME + " THEN d.verified_rows END,"
+                + " verified_xmin = CASE WHEN " + SAME + " THEN d.verified_xmin END")) {
             ps.setString(1, table);
             ps.setString(2, digest.snapshot());
             ps.setLong(3, digest.from().forwardRowid());
@@ -87,14 +111,54 @@ public final class DigestStore {
         }
     }
 
+    /** Sets the record hash of {@code table}'s digest, leaving the rest of it as it is. */
+    public void setRecordHash(Connection c, String table, long recordHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE port_from_sqlite3_digests SET record_hash = ?"
+                + " WHERE table_name = ?")) {
+            ps.setLong(1, recordHash);
+            ps.setString(2, table);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records what a verification that found {@code table} equal saw of it. */
+    public void setVerified(Connection c, String table, Verified verified) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE port_from_sqlite3_digests SET verified_rows = ?,"
+                + " verified_xmin = ? WHERE table_name = ?")) {
+            ps.setLong(1, verified.rows());
+            ps.setLong(2, verified.xmin());
+            ps.setString(3, table);
+            ps.executeUpdate();
+        }
+    }
+
+    /** What the last verification saw of each table whose digest has not changed since. */
+    public Map<String, Verified> readVerified(Connection c) throws SQLException {
+        Map<String, Verified> all = new HashMap<>();
+        if (hasColumns(c)) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT table_name, verified_rows,"
+                    + " verified_xmin FROM port_from_sqlite3_digests WHERE verified_rows IS NOT NULL")) {
+                while (rs.next()) {
+                    all.put(rs.getString(1), new Verified(rs.getLong(2), rs.getLong(3)));
+                }
+            }
+        }
+        return all;
+    }
+
+    /** Whether the table has the columns added after its first release (record hashes, verifications). */
+    private static boolean hasColumns(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 1 FROM pg_attribute"
+                + " WHERE attrelid = to_regclass('port_from_sqlite3_digests') AND attname = 'verified_xmin'")) {
+            return rs.next();
+        }
+    }
+
     /** The record hash of each table's digest that has one. */
     public Map<String, Long> readRecordHashes(Connection c) throws SQLException {
         Map<String, Long> all = new HashMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 1 FROM pg_attribute"
-                + " WHERE attrelid = to_regclass('port_from_sqlite3_digests') AND attname = 'record_hash'")) {
-            if (!rs.next()) {
-                return all; // a digest table of an earlier release, without record hashes
-            }
+        if (!hasColumns(c)) {
+            return all; // a digest table of an earlier release
         }
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT table_name, record_hash"
                 + " FROM port_from_sqlite3_digests WHERE record_hash IS NOT NULL")) {

@@ -222,15 +222,26 @@ public final class Porter {
         progress.phase("Verifying " + plan.tables().size() + " tables against the snapshot");
         long started = System.nanoTime();
         Map<String, Checkpoint> reached = new CheckpointStore().readAll(control);
-        Map<String, CopyDigest> digests = new HashMap<>(new DigestStore().readAll(control));
+        DigestStore store = new DigestStore();
+        Map<String, CopyDigest> digests = new HashMap<>(store.readAll(control));
         digests.entrySet().removeIf(d -> !d.getValue().holdsAt(fingerprint, reached.get(d.getKey())));
+        Map<String, DigestStore.Verified> verified = store.readVerified(control);
         // the sequence check just before passed (it fails the run otherwise), and nothing was written since
         Verdict verdict = new Verifier(rules, copySettings.workers()).verify(snapshot, target, control, catalog, plan,
                 report.written().map(p -> RejectedRows.read(List.of(p))).orElse(RejectedRows.none()), List.of(),
-                digests);
+                digests, verified);
         LOG.info("verification took {} ms", (System.nanoTime() - started) / 1_000_000);
         verdict.lines().forEach(line -> LOG.info("verify: {}", line));
-        if (!verdict.ok()) {
+        if (verdict.ok()) {
+            Transaction.run(control, guard, () -> {
+                for (Map.Entry<String, DigestStore.Verified> seen : verdict.verified().entrySet()) {
+                    if (!seen.getValue().equals(verified.get(seen.getKey()))) {
+                        store.setVerified(control, seen.getKey(), seen.getValue());
+                    }
+                }
+                return null;
+            });
+        } else {
             Transaction.run(control, guard, () -> {
                 DigestStore stored = new DigestStore();
                 SnapshotStates states = new SnapshotStates();

@@ -65,7 +65,7 @@ public final class StandaloneVerification {
                 List<String> sequences = new SequenceVerifier().problems(control, catalog, rules.sequences());
                 // reads both sides in full: the digests a port keeps go with it
                 return new Verifier(rules, jobs).verify(snapshot, target, control, catalog, plan, rejected, sequences,
-                        Map.of());
+                        Map.of(), Map.of());
             }
         } catch (SQLException e) {
             throw new PortException(FailureReason.PORT_FAILED, errors.porting(config.settings(), e), e);

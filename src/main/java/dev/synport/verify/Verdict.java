@@ -1,8 +1,10 @@
 package dev.synport.verify;
 
+import dev.synport.postgres.DigestStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What a verification found: how many tables and rows are equal on both sides, each table that
@@ -10,9 +12,14 @@ import java.util.Locale;
  *
  * @param tablesFromDigests of the equal tables, those whose snapshot side was (partly or wholly)
  *     the digest the port kept as it read the rows, not read again
+ * @param tablesUnchanged of those, the ones found unchanged in PostgreSQL since an earlier run's
+ *     verification found them equal to this same snapshot state, not read again either
+ * @param verified what this verification saw of each table it found equal by its digest, for
+ *     the next run
  */
-public record Verdict(int tablesEqual, int tablesFromDigests, long rowsEqual, List<Difference> differences,
-        List<String> sequenceProblems, List<String> notCompared) {
+public record Verdict(int tablesEqual, int tablesFromDigests, int tablesUnchanged, long rowsEqual,
+        List<Difference> differences, List<String> sequenceProblems, List<String> notCompared,
+        Map<String, DigestStore.Verified> verified) {
 
     /** One table whose rows differ; a changed row counts as one missing and one extra. */
     public record Difference(String table, long sqliteRows, long postgresRows, long missing, long extra) {
@@ -26,6 +33,7 @@ public record Verdict(int tablesEqual, int tablesFromDigests, long rowsEqual, Li
         differences = List.copyOf(differences);
         sequenceProblems = List.copyOf(sequenceProblems);
         notCompared = List.copyOf(notCompared);
+        verified = Map.copyOf(verified);
     }
 
     public boolean ok() {
@@ -48,6 +56,10 @@ public record Verdict(int tablesEqual, int tablesFromDigests, long rowsEqual, Li
         if (tablesFromDigests > 0) {
             lines.add(String.format(Locale.ROOT, "  %d of the tables compared with the checksums of their rows taken as"
                     + " the port read them from this same snapshot", tablesFromDigests));
+        }
+        if (tablesUnchanged > 0) {
+            lines.add(String.format(Locale.ROOT, "  %d of them unchanged in PostgreSQL since an earlier run verified them"
+                    + " against this same snapshot: as many rows, none written since", tablesUnchanged));
         }
         notCompared.forEach(n -> lines.add("  not compared: " + n));
         return lines;

@@ -20,6 +20,7 @@ import dev.synport.sqlite.Snapshot;
 import dev.synport.sqlite.SnapshotWorkers;
 import dev.synport.synapse.SynapseRules;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -56,6 +57,8 @@ public final class Verifier {
     private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
     private static final String EVENT_SEARCH = "event_search";
     private static final String BACKGROUND_UPDATES = "background_updates";
+    /** Transactions older than this are not told apart by their 32-bit numbers (they wrap at 2^31). */
+    private static final long MAX_XID_AGE = 1_000_000_000L;
 
     private final SynapseRules rules;
     private final int jobs;
@@ -71,10 +74,13 @@ public final class Verifier {
      *
      * @param digests per table, the digest of rows read from this snapshot state that ends at
      *     the table's checkpoint (none for a verification that reads everything again)
+     * @param verified per table with such a digest, what an earlier verification that found it
+     *     equal saw of it, if the digest has not changed since: the table is not read again if
+     *     PostgreSQL still holds as many rows and none written since
      */
     public Verdict verify(Snapshot snapshot, PostgresTarget target, Connection control, TargetCatalog catalog,
-            PortPlan plan, RejectedRows rejected, List<String> sequenceProblems, Map<String, CopyDigest> digests)
-            throws SQLException {
+            PortPlan plan, RejectedRows rejected, List<String> sequenceProblems, Map<String, CopyDigest> digests,
+            Map<String, DigestStore.Verified> verified) throws SQLException {
         List<String> notCompared = new ArrayList<>();
         if (!plan.skipped().isEmpty()) {
             notCompared.add("not copied by design: " + String.join(", ", new TreeSet<>(plan.skipped().keySet())));
@@ -89,6 +95,8 @@ public final class Verifier {
         for (TablePlan table : plan.tables()) {
             Comparison comparison = comparison(table, catalog.table(table.name()).orElseThrow(), rejected,
                     Optional.ofNullable(digests.get(table.name())));
+            comparison.verified = comparison.digest.isPresent() ? Optional.ofNullable(verified.get(table.name()))
+                    : Optional.empty();
             comparisons.add(comparison);
             comparison.skippedColumns().ifPresent(notCompared::add);
             comparison.note().ifPresent(notCompared::add);
@@ -97,7 +105,9 @@ public final class Verifier {
         List<Verdict.Difference> differences = new ArrayList<>();
         int equal = 0;
         int fromDigests = 0;
+        int unchanged = 0;
         long rows = 0;
+        Map<String, DigestStore.Verified> seen = new HashMap<>();
         try {
             // the largest first, so that the last to finish is a small one
             Map<String, Long> sizes = sizes(control);
@@ -112,13 +122,15 @@ public final class Verifier {
                     equal++;
                     rows += c.rows;
                     fromDigests += c.digestUsed ? 1 : 0;
+                    unchanged += c.unchanged ? 1 : 0;
+                    c.seen.ifPresent(v -> seen.put(c.table.name(), v));
                 }
             }
             differences.sort(Comparator.comparing(Verdict.Difference::table));
         } finally {
             postgresSide.shutdownNow();
         }
-        return new Verdict(equal, fromDigests, rows, differences, sequenceProblems, notCompared);
+        return new Verdict(equal, fromDigests, unchanged, rows, differences, sequenceProblems, notCompared, seen);
     }
 
     /** Each table's size on disk in the target, a cheap stand-in for how long it takes to read. */
@@ -185,8 +197,16 @@ public final class Verifier {
         private final Optional<String> skippedColumns;
         private final Optional<String> note;
         private final Optional<CopyDigest> digest;
+        /** What an earlier verification saw of the table, if its digest has not changed since. */
+        private Optional<DigestStore.Verified> verified = Optional.empty();
         /** Whether the digest stood for the rows it covers, once run (the table was then found equal). */
         private boolean digestUsed;
+        /** Whether the table was found unchanged since {@link #verified}, once run. */
+        private boolean unchanged;
+        /** What this run saw of PostgreSQL's table, once found equal by its digest. */
+        private Optional<DigestStore.Verified> seen = Optional.empty();
+        /** The oldest transaction running when PostgreSQL's table was read (32-bit), once read. */
+        private long postgresXmin;
         /** The rows found equal, once run. */
         private long rows;
         /** How the table differs, once run. */
@@ -220,6 +240,13 @@ public final class Verifier {
         /** Compares the table; returns how it differs, if it does. */
         Optional<Verdict.Difference> run(Connection snapshot, PostgresTarget target, ExecutorService postgresSide)
                 throws SQLException {
+            if (verified.isPresent() && unchangedSince(target, verified.get())) {
+                rows = verified.get().rows();
+                digestUsed = true;
+                unchanged = true;
+                seen = verified;
+                return Optional.empty();
+            }
             Digest sqlite = new Digest(false);
             Digest postgres = new Digest(false);
             if (digest.isPresent()) {
@@ -231,6 +258,7 @@ public final class Verifier {
             if (rejectedWithoutRowid == 0 && sqlite.count == postgres.count && sqlite.sum == postgres.sum) {
                 rows = postgres.count;
                 digestUsed = digest.isPresent();
+                seen = digestUsed ? Optional.of(new DigestStore.Verified(rows, postgresXmin)) : Optional.empty();
                 return Optional.empty();
             }
             // differs (or rows are expected missing without their rowid): read again, keeping each row's hash
@@ -274,8 +302,32 @@ public final class Verifier {
             SnapshotWorkers.await(pg);
         }
 
+        /**
+         * Whether PostgreSQL's table holds as many rows as when {@code earlier} was seen and none
+         * written since: a row inserted or updated since has a row version of a transaction at
+         * least as new as the oldest one running then; a deleted row would lower the count.
+         * Not trusted for a transaction so old its number may have wrapped around.
+         */
+        private boolean unchangedSince(PostgresTarget target, DigestStore.Verified earlier) throws SQLException {
+            try (Connection c = target.open(); PreparedStatement ps = c.prepareStatement("SELECT count(*),"
+                    + " count(*) FILTER (WHERE age(xmin) <= age(?::text::xid)), age(?::text::xid) FROM "
+                    + Identifiers.quote(table.name()))) {
+                ps.setString(1, Long.toString(earlier.xmin()));
+                ps.setString(2, Long.toString(earlier.xmin()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1) == earlier.rows() && rs.getLong(2) == 0 && rs.getLong(3) < MAX_XID_AGE;
+                }
+            }
+        }
+
         private void readPostgres(PostgresTarget target, Digest digest) throws SQLException {
             try (Connection c = target.open()) {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296")) {
+                    rs.next();
+                    postgresXmin = rs.getLong(1); // before the COPY's own snapshot, so no newer than its
+                }
                 CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOut);
                 try {
                     byte[] row;

@@ -92,6 +92,33 @@ class VerifyIT {
         assertThat(verify().exitCode()).as("restored").isZero();
     }
 
+    /**
+     * A rerun of the same snapshot does not read again the tables an earlier run verified and
+     * nothing wrote to since; one change made to the target in between is still found.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"text", "bigint", "missing row", "extra row"})
+    void aRerunsVerificationFindsAChangeMadeToTheTargetSinceTheLastRun(String change) throws Exception {
+        Cli.Result unchanged = rerun();
+        assertThat(unchanged.exitCode()).as(unchanged.toString()).isZero();
+        assertThat(unchanged.out()).containsPattern("\\d+ of them unchanged in PostgreSQL since an earlier run"
+                + " verified them against this same snapshot");
+        try (Connection c = target.connect()) {
+            Mutation mutation = mutate(c, change);
+            try {
+                Cli.Result result = rerun();
+                assertThat(result.errorLine(5)).startsWith("error: verification failed: tables differ from the"
+                        + " snapshot: " + mutation.table() + " (");
+            } finally {
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate(mutation.undo());
+                }
+            }
+        }
+        Cli.Result restored = rerun(); // copies the table that differed again
+        assertThat(restored.exitCode()).as(restored.toString()).isZero();
+    }
+
     @Test
     void rowsPostgresRefusedAreExpectedMissingWhenTheReportIsGiven(PostgresServer pg, @TempDir Path dir)
             throws Exception {
@@ -145,6 +172,11 @@ class VerifyIT {
                 target.config().toString(), "--report", notAReport.toString(), "--log-file",
                 dir.resolve("v.log").toString()).errorLine(2))
                 .contains("line 1 is not a finding of synapse-port-db's report");
+    }
+
+    private Cli.Result rerun() {
+        return Cli.run("--sqlite-database", sqlite.toString(), "--postgres-config", target.config().toString(),
+                "--report", report.toString(), "--log-file", report.resolveSibling("rerun.log").toString());
     }
 
     private Cli.Result verify() {
