@@ -22,6 +22,9 @@ import java.util.Map;
  */
 public final class DigestStore {
     public static final String TABLE = "port_from_sqlite3_digests";
+    /** In an upsert: whether the digest written starts where the one the row holds does. */
+    private static final String SAME_START = "(d.from_forward_rowid, d.from_backward_rowid)"
+            + " = (excluded.from_forward_rowid, excluded.from_backward_rowid)";
     /** In an upsert: whether the digest written is the one the row holds. */
     private static final String SAME = "(d.fingerprint, d.from_forward_rowid, d.from_backward_rowid,"
             + " d.to_forward_rowid, d.to_backward_rowid, d.row_count, d.hash_sum) = (excluded.fingerprint,"
@@ -29,12 +32,13 @@ public final class DigestStore {
             + " excluded.to_backward_rowid, excluded.row_count, excluded.hash_sum)";
 
     /**
-     * What a verification that found a table equal saw of it in PostgreSQL: its rows, and the
-     * oldest transaction still running when it read them ({@code pg_snapshot_xmin}, as a 32-bit
-     * xid). Every row written since has a newer row version, so a later run that finds the same
-     * number of rows and none newer knows the table unchanged since.
+     * What a verification that found a table equal to its digest (one from the table's start)
+     * saw of it in PostgreSQL: its rows, the oldest transaction still running when it read them
+     * ({@code pg_snapshot_xmin}, as a 32-bit xid), and the digest's hash sum then. Every row
+     * written since has a newer row version, so a later run that finds as many older rows knows
+     * those unchanged, and need read only the newer ones.
      */
-    public record Verified(long rows, long xmin) {}
+    public record Verified(long rows, long xmin, long hashSum) {}
 
     public void ensureTable(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
@@ -45,7 +49,8 @@ public final class DigestStore {
                     + " to_forward_rowid bigint NOT NULL, to_backward_rowid bigint NOT NULL,"
                     + " row_count bigint NOT NULL, hash_sum bigint NOT NULL)");
             st.execute("ALTER TABLE port_from_sqlite3_digests ADD COLUMN IF NOT EXISTS record_hash bigint,"
-                    + " ADD COLUMN IF NOT EXISTS verified_rows bigint, ADD COLUMN IF NOT EXISTS verified_xmin bigint");
+                    + " ADD COLUMN IF NOT EXISTS verified_rows bigint, ADD COLUMN IF NOT EXISTS verified_xmin bigint,"
+                    + " ADD COLUMN IF NOT EXISTS verified_hash_sum bigint");
         }
     }
 
@@ -73,7 +78,7 @@ public final class DigestStore {
 
     /**
      * Sets {@code table}'s digest, creating its row if needed; unless it is the digest the row
-     * holds, its record hash and verification are cleared.
+     * holds, its record hash is cleared, and its verification unless it starts where that did.
      */
     public void set(Connection c, String table, CopyDigest digest) throws SQLException {
         set(c, table, digest, null);
@@ -83,7 +88,7 @@ public final class DigestStore {
      * Sets {@code table}'s digest and the hash of the snapshot's stored records of the rows it
      * covers ({@code null}: unknown, or the one known if the digest is the same), as
      * {@code dev.synport.sqlite.RecordHash} gives it; its verification is cleared unless the
-     * digest is the same.
+     * digest starts where the earlier one did.
      */
     public void set(Connection c, String table, CopyDigest digest, Long recordHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO port_from_sqlite3_digests AS d (table_name,"
@@ -96,8 +101,11 @@ public final class DigestStore {
                 // the same digest again keeps what was known of it
                 + " record_hash = CASE WHEN " + SAME + " THEN coalesce(excluded.record_hash, d.record_hash)"
                 + " ELSE excluded.record_hash END,"
-                + " verified_rows = CASE WHEN " + SAME + " THEN d.verified_rows END,"
-                + " verified_xmin = CASE WHEN " + SAME + " THEN d.verified_xmin END")) {
+                // a digest that grew (or was proven to hold for a newer snapshot) from the same start
+                // keeps its verification: the rows it saw then are still the first of the digest's
+                + " verified_rows = CASE WHEN " + SAME_START + " THEN d.verified_rows END,"
+                + " verified_xmin = CASE WHEN " + SAME_START + " THEN d.verified_xmin END,"
+                + " verified_hash_sum = CASE WHEN " + SAME_START + " THEN d.verified_hash_sum END")) {
             ps.setString(1, table);
             ps.setString(2, digest.snapshot());
             ps.setLong(3, digest.from().forwardRowid());
@@ -124,22 +132,24 @@ public final class DigestStore {
     /** Records what a verification that found {@code table} equal saw of it. */
     public void setVerified(Connection c, String table, Verified verified) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE port_from_sqlite3_digests SET verified_rows = ?,"
-                + " verified_xmin = ? WHERE table_name = ?")) {
+                + " verified_xmin = ?, verified_hash_sum = ? WHERE table_name = ?")) {
             ps.setLong(1, verified.rows());
             ps.setLong(2, verified.xmin());
-            ps.setString(3, table);
+            ps.setLong(3, verified.hashSum());
+            ps.setString(4, table);
             ps.executeUpdate();
         }
     }
 
-    /** What the last verification saw of each table whose digest has not changed since. */
+    /** What the last verification saw of each table whose digest has the same start since. */
     public Map<String, Verified> readVerified(Connection c) throws SQLException {
         Map<String, Verified> all = new HashMap<>();
         if (hasColumns(c)) {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT table_name, verified_rows,"
-                    + " verified_xmin FROM port_from_sqlite3_digests WHERE verified_rows IS NOT NULL")) {
+                    + " verified_xmin, verified_hash_sum FROM port_from_sqlite3_digests"
+                    + " WHERE verified_hash_sum IS NOT NULL")) {
                 while (rs.next()) {
-                    all.put(rs.getString(1), new Verified(rs.getLong(2), rs.getLong(3)));
+                    all.put(rs.getString(1), new Verified(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
                 }
             }
         }
@@ -149,7 +159,7 @@ public final class DigestStore {
     /** Whether the table has the columns added after its first release (record hashes, verifications). */
     private static boolean hasColumns(Connection c) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 1 FROM pg_attribute"
-                + " WHERE attrelid = to_regclass('port_from_sqlite3_digests') AND attname = 'verified_xmin'")) {
+                + " WHERE attrelid = to_regclass('port_from_sqlite3_digests') AND attname = 'verified_hash_sum'")) {
             return rs.next();
         }
     }

@@ -12,8 +12,8 @@ import java.util.Map;
  *
  * @param tablesFromDigests of the equal tables, those whose snapshot side was (partly or wholly)
  *     the digest the port kept as it read the rows, not read again
- * @param tablesUnchanged of those, the ones found unchanged in PostgreSQL since an earlier run's
- *     verification found them equal to this same snapshot state, not read again either
+ * @param tablesUnchanged of those, the ones an earlier run's verification found equal and that
+ *     PostgreSQL shows unchanged since, but for the rows the digest gained, which alone were read
  * @param verified what this verification saw of each table it found equal by its digest, for
  *     the next run
  */
@@ -58,8 +58,8 @@ public record Verdict(int tablesEqual, int tablesFromDigests, int tablesUnchange
                     + " the port read them from this same snapshot", tablesFromDigests));
         }
         if (tablesUnchanged > 0) {
-            lines.add(String.format(Locale.ROOT, "  %d of them unchanged in PostgreSQL since an earlier run verified them"
-                    + " against this same snapshot: as many rows, none written since", tablesUnchanged));
+            lines.add(String.format(Locale.ROOT, "  %d of them read in PostgreSQL only for the rows written since an"
+                    + " earlier run verified them: as many rows from before, none changed since", tablesUnchanged));
         }
         notCompared.forEach(n -> lines.add("  not compared: " + n));
         return lines;

@@ -7,6 +7,7 @@ import dev.synport.port.CopyDigests;
 import dev.synport.port.EncodedRows;
 import dev.synport.port.PortPlan;
 import dev.synport.port.TablePlan;
+import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
 import dev.synport.postgres.CopyDigest;
 import dev.synport.postgres.DeferredIndexes;
@@ -20,7 +21,6 @@ import dev.synport.sqlite.Snapshot;
 import dev.synport.sqlite.SnapshotWorkers;
 import dev.synport.synapse.SynapseRules;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -122,7 +122,7 @@ public final class Verifier {
                     equal++;
                     rows += c.rows;
                     fromDigests += c.digestUsed ? 1 : 0;
-                    unchanged += c.unchanged ? 1 : 0;
+                    unchanged += c.sinceVerified ? 1 : 0;
                     c.seen.ifPresent(v -> seen.put(c.table.name(), v));
                 }
             }
@@ -180,8 +180,7 @@ public final class Verifier {
         // nor for rows matched by count only (rejected without their rowid)
         Optional<CopyDigest> usable = condition.isEmpty() && rejected.withoutRowid(table.name()) == 0 ? digest
                 : Optional.empty();
-        return new Comparison(table, new RowHasher(sqliteFields), new RowHasher(postgresFields),
-                "COPY (" + select + ") TO STDOUT", condition, rejected.rowids(table.name()),
+        return new Comparison(table, new RowHasher(sqliteFields), new RowHasher(postgresFields), select, condition, rejected.rowids(table.name()),
                 rejected.withoutRowid(table.name()), skippedNote, note, usable);
     }
 
@@ -190,7 +189,8 @@ public final class Verifier {
         private final TablePlan table;
         private final RowHasher sqliteHasher;
         private final RowHasher postgresHasher;
-        private final String copyOut;
+        /** The SELECT of PostgreSQL's compared columns and rows. */
+        private final String select;
         private final String condition;
         private final Set<Long> rejectedRowids;
         private final int rejectedWithoutRowid;
@@ -201,8 +201,8 @@ public final class Verifier {
         private Optional<DigestStore.Verified> verified = Optional.empty();
         /** Whether the digest stood for the rows it covers, once run (the table was then found equal). */
         private boolean digestUsed;
-        /** Whether the table was found unchanged since {@link #verified}, once run. */
-        private boolean unchanged;
+        /** Whether the table was found equal by {@link #verified}, reading only rows written since, once run. */
+        private boolean sinceVerified;
         /** What this run saw of PostgreSQL's table, once found equal by its digest. */
         private Optional<DigestStore.Verified> seen = Optional.empty();
         /** The oldest transaction running when PostgreSQL's table was read (32-bit), once read. */
@@ -212,14 +212,14 @@ public final class Verifier {
         /** How the table differs, once run. */
         private Optional<Verdict.Difference> difference = Optional.empty();
 
-        Comparison(TablePlan table, RowHasher sqliteHasher, RowHasher postgresHasher, String copyOut,
+        Comparison(TablePlan table, RowHasher sqliteHasher, RowHasher postgresHasher, String select,
                 String condition, Set<Long> rejectedRowids, int rejectedWithoutRowid,
                 Optional<String> skippedColumns, Optional<String> note, Optional<CopyDigest> digest) {
             this.table = table;
             this.digest = digest;
             this.sqliteHasher = sqliteHasher;
             this.postgresHasher = postgresHasher;
-            this.copyOut = copyOut;
+            this.select = select;
             this.condition = condition;
             this.rejectedRowids = rejectedRowids;
             this.rejectedWithoutRowid = rejectedWithoutRowid;
@@ -240,11 +240,11 @@ public final class Verifier {
         /** Compares the table; returns how it differs, if it does. */
         Optional<Verdict.Difference> run(Connection snapshot, PostgresTarget target, ExecutorService postgresSide)
                 throws SQLException {
-            if (verified.isPresent() && unchangedSince(target, verified.get())) {
-                rows = verified.get().rows();
+            if (verified.isPresent() && digest.get().from().equals(Checkpoint.START)
+                    && equalSinceVerified(snapshot, target, verified.get(), digest.get())) {
+                rows = digest.get().rows();
                 digestUsed = true;
-                unchanged = true;
-                seen = verified;
+                sinceVerified = true;
                 return Optional.empty();
             }
             Digest sqlite = new Digest(false);
@@ -258,7 +258,9 @@ public final class Verifier {
             if (rejectedWithoutRowid == 0 && sqlite.count == postgres.count && sqlite.sum == postgres.sum) {
                 rows = postgres.count;
                 digestUsed = digest.isPresent();
-                seen = digestUsed ? Optional.of(new DigestStore.Verified(rows, postgresXmin)) : Optional.empty();
+                seen = digestUsed && digest.get().from().equals(Checkpoint.START)
+                        ? Optional.of(new DigestStore.Verified(rows, postgresXmin, digest.get().hashSum()))
+                        : Optional.empty();
                 return Optional.empty();
             }
             // differs (or rows are expected missing without their rowid): read again, keeping each row's hash
@@ -303,42 +305,82 @@ public final class Verifier {
         }
 
         /**
-         * Whether PostgreSQL's table holds as many rows as when {@code earlier} was seen and none
-         * written since: a row inserted or updated since has a row version of a transaction at
-         * least as new as the oldest one running then; a deleted row would lower the count.
-         * Not trusted for a transaction so old its number may have wrapped around.
+         * Whether the table is still what an earlier verification found equal, plus exactly the
+         * rows the digest gained since. PostgreSQL's rows with a row version older than the
+         * oldest transaction running then must be as many as it saw (an update or a delete
+         * since leaves fewer; nothing can add older ones), and those newer must be the rows
+         * the digest gained, by count and hash sum (only they are read). The snapshot must hold
+         * no row past the digest's end. Not trusted for a transaction so old its number may
+         * have wrapped around.
          */
-        private boolean unchangedSince(PostgresTarget target, DigestStore.Verified earlier) throws SQLException {
-            try (Connection c = target.open(); PreparedStatement ps = c.prepareStatement("SELECT count(*),"
-                    + " count(*) FILTER (WHERE age(xmin) <= age(?::text::xid)), age(?::text::xid) FROM "
-                    + Identifiers.quote(table.name()))) {
-                ps.setString(1, Long.toString(earlier.xmin()));
-                ps.setString(2, Long.toString(earlier.xmin()));
-                try (ResultSet rs = ps.executeQuery()) {
+        private boolean equalSinceVerified(Connection snapshot, PostgresTarget target, DigestStore.Verified earlier,
+                CopyDigest digest) throws SQLException {
+            long gainedRows = digest.rows() - earlier.rows();
+            long gainedSum = digest.hashSum() - earlier.hashSum();
+            if (gainedRows < 0 || (gainedRows == 0 && gainedSum != 0)) {
+                return false;
+            }
+            long[] beyond = new long[1];
+            EncodedRows encoded = new EncodedRows(table);
+            for (String where : digest.uncovered(table.rowidExpression())) {
+                encoded.forEach(snapshot, rejectedRowids, where, (rowid, line, length) -> beyond[0]++);
+            }
+            if (beyond[0] > 0) {
+                return false;
+            }
+            String newer = "age(xmin) <= age('" + earlier.xmin() + "'::xid)";
+            try (Connection c = target.open()) {
+                long xmin = snapshotXmin(c);
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FILTER"
+                        + " (WHERE NOT " + newer + "), count(*) FILTER (WHERE " + newer + "), age('" + earlier.xmin()
+                        + "'::xid) FROM " + Identifiers.quote(table.name()))) {
                     rs.next();
-                    return rs.getLong(1) == earlier.rows() && rs.getLong(2) == 0 && rs.getLong(3) < MAX_XID_AGE;
+                    if (rs.getLong(1) != earlier.rows() || rs.getLong(2) != gainedRows || rs.getLong(3) >= MAX_XID_AGE) {
+                        return false;
+                    }
                 }
+                if (gainedRows == 0) {
+                    seen = Optional.of(earlier); // nothing to record anew
+                    return true;
+                }
+                Digest gained = new Digest(false);
+                copyOut(c, "COPY (" + select + " WHERE " + newer + ") TO STDOUT", gained);
+                if (gained.count != gainedRows || gained.sum != gainedSum) {
+                    return false;
+                }
+                seen = Optional.of(new DigestStore.Verified(digest.rows(), xmin, digest.hashSum()));
+                return true;
+            }
+        }
+
+        /** The oldest transaction running, as a 32-bit xid: taken before a read, no newer than the read's own. */
+        private static long snapshotXmin(Connection c) throws SQLException {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296")) {
+                rs.next();
+                return rs.getLong(1);
             }
         }
 
         private void readPostgres(PostgresTarget target, Digest digest) throws SQLException {
             try (Connection c = target.open()) {
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296")) {
-                    rs.next();
-                    postgresXmin = rs.getLong(1); // before the COPY's own snapshot, so no newer than its
+                postgresXmin = snapshotXmin(c);
+                copyOut(c, "COPY (" + select + ") TO STDOUT", digest);
+            }
+        }
+
+        /** Hashes every row {@code command} (a COPY TO STDOUT) gives into {@code digest}. */
+        private void copyOut(Connection c, String command, Digest digest) throws SQLException {
+            CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut(command);
+            try {
+                byte[] row;
+                while ((row = copy.readFromCopy()) != null) {
+                    int length = row.length > 0 && row[row.length - 1] == '\n' ? row.length - 1 : row.length;
+                    digest.add(postgresHasher.hash(row, 0, length));
                 }
-                CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOut);
-                try {
-                    byte[] row;
-                    while ((row = copy.readFromCopy()) != null) {
-                        int length = row.length > 0 && row[row.length - 1] == '\n' ? row.length - 1 : row.length;
-                        digest.add(postgresHasher.hash(row, 0, length));
-                    }
-                } finally {
-                    if (copy.isActive()) {
-                        copy.cancelCopy();
-                    }
+            } finally {
+                if (copy.isActive()) {
+                    copy.cancelCopy();
                 }
             }
         }

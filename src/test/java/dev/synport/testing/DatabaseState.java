@@ -29,8 +29,11 @@ public record DatabaseState(Map<String, TableState> tables, Map<String, Long> ne
             if (excluded.contains(name)) {
                 continue;
             }
+            // what a verification saw of PostgreSQL's transactions is the database's own
+            String row = name.equals("port_from_sqlite3_digests") ? "(to_jsonb(t) - 'verified_xmin')::text" : "t::text";
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*),"
-                    + " coalesce(md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))), '') FROM \"" + name + "\" t")) {
+                    + " coalesce(md5(string_agg(md5(" + row + "), '' ORDER BY md5(" + row + "))), '') FROM \"" + name
+                    + "\" t")) {
                 rs.next();
                 tables.put(name, new TableState(rs.getLong(1), rs.getString(2)));
             }
