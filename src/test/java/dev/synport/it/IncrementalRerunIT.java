@@ -71,6 +71,24 @@ class IncrementalRerunIT {
                 + " event_json (");
     }
 
+    /** A target whose digests an earlier release of the tool kept (without record hashes and verifications). */
+    @Test
+    void digestsOfAnEarlierReleaseAreTakenOn(PostgresServer pg, @TempDir Path dir) throws Exception {
+        Path first = SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 3000, 7), dir.resolve("first.db"));
+        Target target = Target.create(pg, "rerun_earlier_digests", INIT, dir);
+        assertThat(port(first, target, dir).exitCode()).isZero();
+        try (Connection c = target.connect(); Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE port_from_sqlite3_digests DROP COLUMN record_hash, DROP COLUMN verified_rows,"
+                    + " DROP COLUMN verified_xmin, DROP COLUMN verified_hash_sum");
+        }
+        Path second = SnapshotCopy.of(first, dir.resolve("second.db"), NEWER);
+        Cli.Result rerun = port(second, target, dir);
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+        Target reference = Target.create(pg, "rerun_earlier_digests_reference", INIT, dir);
+        assertThat(port(second, reference, dir).exitCode()).isZero();
+        assertThat(target.state().differences(reference.state())).isEmpty();
+    }
+
     private static String[] grown(String suffix) {
         return new String[] {"INSERT INTO event_json (event_id, room_id, internal_metadata, json, format_version)"
                 + " SELECT event_id || '" + suffix + "', room_id, internal_metadata, json, format_version"

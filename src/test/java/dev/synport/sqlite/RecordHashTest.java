@@ -103,6 +103,22 @@ class RecordHashTest {
         assertThat(hash(original, "edges_prev", FIRST_THOUSAND)).isEmpty();
     }
 
+    @Test
+    void aSnapshotIsReadFromItsFileOnlyWhenNoLogHoldsPages() throws Exception {
+        try (Connection c = open(original); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode = WAL");
+            st.execute("PRAGMA wal_autocheckpoint = 0");
+            st.execute("DELETE FROM events WHERE stream_ordering = 1"); // in the log only
+            try (Snapshot snapshot = Snapshot.locate(original, message -> { })) {
+                assertThat(snapshot.recordFile()).isEmpty();
+            }
+            st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            try (Snapshot snapshot = Snapshot.locate(original, message -> { })) {
+                assertThat(snapshot.recordFile()).contains(original.toAbsolutePath().normalize());
+            }
+        }
+    }
+
     private Path copyWith(String change) throws Exception {
         Path copy = Files.createTempFile(dir, "changed", ".db");
         Files.copy(original, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
