@@ -15,9 +15,11 @@ import java.util.Set;
  * <li>an append-only table (Synapse only adds to it), unless an unfinished run read it from
  *     another state of the snapshot ({@code mixed}), or its digest, recomputed on this
  *     snapshot, no longer holds (rows were deleted or changed: purges, redactions);</li>
- * <li>any other table whose digest says that every row behind its checkpoint was read from
- *     this very state of the snapshot (a rerun of an unchanged snapshot, or of one whose run
- *     was stopped).</li>
+ * <li>any other table whose digest, from the table's start, says that every row behind its
+ *     checkpoint was read from this very state of the snapshot (a rerun of an unchanged
+ *     snapshot, or of one whose run was stopped), or from another state whose rows there this
+ *     snapshot holds unchanged ({@link DigestProof}, by their stored records: the table only
+ *     gained rows since).</li>
  * </ul>
  * Every other table is emptied and copied again, and so is every table that references one
  * that is (a foreign key would refuse the emptying).
@@ -43,8 +45,8 @@ public final class CopyStarts {
      * @param checkpoints the tracking table's checkpoints
      * @param mixed append-only tables an unfinished run read from another state of the snapshot
      * @param stored the digests the target holds (none without the verification)
-     * @param proofs for append-only tables whose digest is of another state, whether it still
-     *     holds on this snapshot ({@link DigestProof})
+     * @param proofs for tables whose digest is of another state, whether it still holds on this
+     *     snapshot ({@link DigestProof}: every append-only table, and the others it proved)
      * @param digesting whether this run keeps digests
      */
     public Decision decide(Map<String, Checkpoint> checkpoints, Set<String> mixed, Map<String, CopyDigest> stored,
@@ -84,7 +86,8 @@ public final class CopyStarts {
         if (table.appendOnly()) {
             return !mixed.contains(table.name()) && proofs.getOrDefault(table.name(), true);
         }
-        return digest != null && digest.holdsAt(fingerprint, checkpoint) && digest.from().equals(Checkpoint.START);
+        return digest != null && digest.from().equals(Checkpoint.START) && (digest.holdsAt(fingerprint, checkpoint)
+                || (digest.to().equals(checkpoint) && Boolean.TRUE.equals(proofs.get(table.name()))));
     }
 
     /** {@code tables} and the planned tables that reference them, directly or not: emptying a table empties those. */

@@ -40,6 +40,9 @@ public final class DigestProof {
      * For each append-only table whose digest is of another snapshot state and ends at its
      * checkpoint, whether it still holds on this snapshot: by its stored records where the
      * digest has their hash and this snapshot gives the same one, otherwise by reading its rows.
+     * Each other table whose digest, from its start, ends at its checkpoint and has a record
+     * hash is listed too when its records prove it (such a table only gained rows since, and
+     * resumes); otherwise it is left out, and copied again as ever, without a warning.
      *
      * @param fields how each digested table's lines are hashed
      * @param recordHashes the stored record hash of each digest that has one
@@ -50,8 +53,9 @@ public final class DigestProof {
         List<TablePlan> tables = new ArrayList<>();
         for (TablePlan table : plan.tables()) {
             CopyDigest digest = stored.get(table.name());
-            if (table.appendOnly() && digest != null && !digest.snapshot().equals(fingerprint)
-                    && digest.to().equals(checkpoints.get(table.name())) && fields.containsKey(table.name())) {
+            if (digest != null && !digest.snapshot().equals(fingerprint) && digest.to().equals(checkpoints.get(table.name()))
+                    && fields.containsKey(table.name()) && (table.appendOnly() || (records.isPresent()
+                            && recordHashes.containsKey(table.name()) && digest.from().equals(Checkpoint.START)))) {
                 tables.add(table);
             }
         }
@@ -70,6 +74,9 @@ public final class DigestProof {
                     return;
                 }
             }
+            if (!table.appendOnly()) {
+                return; // changed: copied again, as a table Synapse rewrites is
+            }
             RowHasher hasher = new RowHasher(fields.get(table.name()));
             long[] countAndSum = new long[2];
             EncodedRows rows = new EncodedRows(table);
@@ -81,8 +88,10 @@ public final class DigestProof {
             }
             proofs.put(table.name(), countAndSum[0] == digest.rows() && countAndSum[1] == digest.hashSum());
         });
-        LOG.info("rows earlier runs copied, of {} append-only table(s): {} proven unchanged by their stored records,"
-                + " {} read again", tables.size(), byRecords.size(), tables.size() - byRecords.size());
+        long appendOnly = tables.stream().filter(TablePlan::appendOnly).count();
+        LOG.info("rows earlier runs copied, of {} append-only table(s) and {} other(s): {} proven unchanged by their"
+                + " stored records, {} append-only one(s) read again", appendOnly, tables.size() - appendOnly,
+                byRecords.size(), proofs.size() - byRecords.size());
         return new Proofs(Map.copyOf(proofs), Map.copyOf(byRecords));
     }
 }

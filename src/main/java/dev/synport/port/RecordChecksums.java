@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The hash of the snapshot's stored records of the rows a table's digest covers
  * ({@link RecordHash}), read from the database file directly: a newer snapshot that gives the
- * same hash holds the same rows there, which proves an append-only table's earlier rows
- * unchanged at the cost of reading its pages, not of reading its rows through SQLite. Only for
- * tables read by plain rowid from a snapshot without pages in a write-ahead log.
+ * same hash holds the same rows there, which proves a table's earlier rows unchanged (an
+ * append-only table's, or any other's that only gained rows) at the cost of reading its pages,
+ * not of reading its rows through SQLite. Only for tables read by plain rowid from a snapshot
+ * without pages in a write-ahead log.
  */
 public final class RecordChecksums {
     private static final Logger LOG = LoggerFactory.getLogger(RecordChecksums.class);
@@ -47,9 +48,9 @@ public final class RecordChecksums {
     }
 
     /**
-     * After the copy: stores the record hash of each append-only table whose digest is this
-     * snapshot state's, ends at its checkpoint and has none yet, so that the next run, on a
-     * newer snapshot, can prove those rows unchanged by their records.
+     * After the copy: stores the record hash of each table whose digest is this snapshot
+     * state's, ends at its checkpoint and has none yet, so that the next run, on a newer
+     * snapshot, can prove those rows unchanged by their records.
      */
     public void record(SnapshotWorkers workers, Connection control, LockGuard guard, PortPlan plan,
             String fingerprint) throws SQLException {
@@ -58,7 +59,7 @@ public final class RecordChecksums {
         Map<String, Long> known = store.readRecordHashes(control);
         Map<String, Checkpoint> checkpoints = new CheckpointStore().readAll(control);
         List<TablePlan> tables = plan.tables().stream()
-                .filter(t -> t.appendOnly() && !known.containsKey(t.name()) && digests.containsKey(t.name())
+                .filter(t -> !known.containsKey(t.name()) && digests.containsKey(t.name())
                         && digests.get(t.name()).holdsAt(fingerprint, checkpoints.get(t.name())))
                 .toList();
         Map<String, Long> hashes = new ConcurrentHashMap<>();
@@ -72,7 +73,7 @@ public final class RecordChecksums {
             }
             return null;
         });
-        LOG.info("stored the record hashes of {} append-only table(s)", hashes.size());
+        LOG.info("stored the record hashes of {} table(s)", hashes.size());
     }
 
     /** The hash of the rows {@code digest} covers in this snapshot, or empty if the table cannot be hashed so. */

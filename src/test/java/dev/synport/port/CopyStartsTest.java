@@ -59,6 +59,22 @@ class CopyStartsTest {
     }
 
     @Test
+    void aTableNotAppendOnlyWhoseEarlierRowsAreProvenUnchangedResumesWithItsDigestCarriedOver() {
+        Map<String, CopyDigest> stored = Map.of("receipts", whole(EARLIER), "receipts_links", whole(EARLIER));
+        // receipts' records proved it only gained rows; receipts_links was left out (changed)
+        CopyStarts.Decision d = decide(stored, Map.of("receipts", true), Set.of());
+        assertThat(d.refilled()).containsExactly("receipts_links");
+        assertThat(d.positions()).containsEntry("receipts", DONE);
+        assertThat(d.digests().get("receipts")).isEqualTo(whole(NOW));
+        assertThat(d.digests().get("receipts_links")).isEqualTo(CopyDigest.start(NOW, Checkpoint.START));
+
+        // a proof does not make a table resume whose digest does not start at the table's start
+        CopyStarts.Decision partial = decide(Map.of("receipts",
+                new CopyDigest(EARLIER, new Checkpoint(100, 0), DONE, 400, 7)), Map.of("receipts", true), Set.of());
+        assertThat(partial.refilled()).contains("receipts");
+    }
+
+    @Test
     void aTableNotAppendOnlyIsCopiedAgainUnlessEveryRowBehindItsCheckpointIsThisStates() {
         Map<String, CopyDigest> stored = Map.of("receipts", whole(EARLIER),
                 // this state's, but only from the middle of the table on: the rows before came from another
