@@ -28,11 +28,15 @@ import org.slf4j.LoggerFactory;
  * ({@link RecordHash}), read from the database file directly: a newer snapshot that gives the
  * same hash holds the same rows there, which proves a table's earlier rows unchanged (an
  * append-only table's, or any other's that only gained rows) at the cost of reading its pages,
- * not of reading its rows through SQLite. Only for tables read by plain rowid from a snapshot
- * without pages in a write-ahead log.
+ * not of reading its rows through SQLite. Only for tables read by plain rowid, and
+ * {@code event_search}, from a snapshot without pages in a write-ahead log.
  */
 public final class RecordChecksums {
     private static final Logger LOG = LoggerFactory.getLogger(RecordChecksums.class);
+    /** The table an FTS4 table keeps its rows in, by docid (its rowid). */
+    private static final String EVENT_SEARCH_CONTENT = Planner.EVENT_SEARCH + "_content";
+    /** Stands for a NULL joined column (no event): a value no timestamp or stream ordering takes. */
+    private static final long NULL = 0x8000_0000_0000_0001L;
 
     private final Snapshot snapshot;
     private final Path file;
@@ -78,13 +82,67 @@ public final class RecordChecksums {
 
     /** The hash of the rows {@code digest} covers in this snapshot, or empty if the table cannot be hashed so. */
     public OptionalLong of(Connection sqlite, TablePlan table, CopyDigest digest) throws SQLException {
-        if (!table.rowidExpression().equals("rowid")) {
-            return OptionalLong.empty(); // read through a join (event_search)
+        List<RecordHash.Range> ranges = ranges(digest);
+        if (table.name().equals(Planner.EVENT_SEARCH)) {
+            return eventSearch(sqlite, digest, ranges);
         }
+        return table.rowidExpression().equals("rowid") ? records(sqlite, table.name(), ranges) : OptionalLong.empty();
+    }
+
+    /**
+     * {@code event_search}'s rows are its full-text table's (whose records are those of its
+     * {@code event_search_content} table, by docid) joined with two columns of {@code events}:
+     * the hash of both, the joined columns read by docid.
+     */
+    private OptionalLong eventSearch(Connection sqlite, CopyDigest digest, List<RecordHash.Range> ranges)
+            throws SQLException {
+        OptionalLong content = records(sqlite, EVENT_SEARCH_CONTENT, ranges);
+        if (content.isEmpty()) {
+            return content;
+        }
+        long joined = content.getAsLong();
+        try (PreparedStatement ps = sqlite.prepareStatement("SELECT s.docid, e.origin_server_ts, e.stream_ordering"
+                + " FROM " + EVENT_SEARCH_CONTENT + " AS s LEFT JOIN events AS e ON e.event_id = s.c0event_id"
+                + " AND e.room_id = s.c1room_id WHERE s.docid BETWEEN ? AND ? ORDER BY s.docid")) {
+            for (RecordHash.Range range : ranges) {
+                ps.setLong(1, range.first());
+                ps.setLong(2, range.last());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        joined = step(step(step(joined, rs.getLong(1)), value(rs, 2)), value(rs, 3));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            LOG.info("event_search: its full-text rows cannot be joined as expected ({}); its rows are read instead",
+                    e.getMessage());
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(joined);
+    }
+
+    private static long value(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? NULL : value;
+    }
+
+    private static long step(long hash, long value) {
+        long x = (Long.rotateLeft(hash, 23) ^ value) * 0x9e3779b97f4a7c15L;
+        return x ^ (x >>> 31);
+    }
+
+    private static List<RecordHash.Range> ranges(CopyDigest digest) {
+        Checkpoint from = digest.from();
+        Checkpoint to = digest.to();
+        return List.of(new RecordHash.Range(from.forwardRowid(), to.forwardRowid() - 1),
+                new RecordHash.Range(to.backwardRowid() + 1, from.backwardRowid()));
+    }
+
+    private OptionalLong records(Connection sqlite, String name, List<RecordHash.Range> ranges) throws SQLException {
         long root;
         try (PreparedStatement ps = sqlite.prepareStatement(
                 "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?")) {
-            ps.setString(1, table.name());
+            ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return OptionalLong.empty();
@@ -92,13 +150,10 @@ public final class RecordChecksums {
                 root = rs.getLong(1);
             }
         }
-        Checkpoint from = digest.from();
-        Checkpoint to = digest.to();
         try {
-            return RecordHash.of(file, root, List.of(new RecordHash.Range(from.forwardRowid(), to.forwardRowid() - 1),
-                    new RecordHash.Range(to.backwardRowid() + 1, from.backwardRowid())));
+            return RecordHash.of(file, root, ranges);
         } catch (IOException e) {
-            LOG.info("{}: its stored records cannot be read directly ({}); its rows are read instead", table.name(),
+            LOG.info("{}: its stored records cannot be read directly ({}); its rows are read instead", name,
                     e.getMessage());
             return OptionalLong.empty();
         }
