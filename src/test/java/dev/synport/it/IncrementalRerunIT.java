@@ -92,15 +92,14 @@ class IncrementalRerunIT {
         Path second = SnapshotCopy.of(first, dir.resolve("second.db"), change);
         Cli.Result rerun = port(second, target, dir);
         assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
-        assertThat(rerun.err()).as(rerun.toString()).contains("warning: event_search: rows an earlier run copied have changed or gone");
+        assertThat(rerun.err()).as(rerun.toString())
+                .contains("warning: event_search: rows an earlier run copied have changed or gone");
         if (eventsToo) {
             assertThat(rerun.err()).contains("warning: events: rows an earlier run copied have changed or gone");
         } else {
             assertThat(rerun.err()).doesNotContain("warning: events:");
         }
-        Target reference = Target.create(pg, name + "_reference", INIT, dir);
-        assertThat(port(second, reference, dir).exitCode()).isZero();
-        assertThat(target.state().differences(reference.state())).isEmpty();
+        assertSameAsAFreshPort(pg, second, target, name + "_reference", dir);
     }
 
     /** A target whose digests an earlier release of the tool kept (without record hashes and verifications). */
@@ -116,9 +115,7 @@ class IncrementalRerunIT {
         Path second = SnapshotCopy.of(first, dir.resolve("second.db"), NEWER);
         Cli.Result rerun = port(second, target, dir);
         assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
-        Target reference = Target.create(pg, "rerun_earlier_digests_reference", INIT, dir);
-        assertThat(port(second, reference, dir).exitCode()).isZero();
-        assertThat(target.state().differences(reference.state())).isEmpty();
+        assertSameAsAFreshPort(pg, second, target, "rerun_earlier_digests_reference", dir);
     }
 
     private static String[] grown(String suffix) {
@@ -166,9 +163,7 @@ class IncrementalRerunIT {
         assertThat(proven.find()).as("the proof's line in the log").isTrue();
         assertThat(Integer.parseInt(proven.group(1))).isPositive();
         assertThat(Integer.parseInt(proven.group(2))).as("event_json, state_groups_state").isEqualTo(2);
-        Target reference = Target.create(pg, "rerun_newer_reference", INIT, dir);
-        assertThat(port(second, reference, dir).exitCode()).isZero();
-        assertThat(target.state().differences(reference.state())).isEmpty();
+        assertSameAsAFreshPort(pg, second, target, "rerun_newer_reference", dir);
     }
 
     @Test
@@ -189,8 +184,14 @@ class IncrementalRerunIT {
 
         Cli.Result rerun = port(second, target, dir);
         assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
-        Target reference = Target.create(pg, "rerun_killed_reference", INIT, dir);
-        assertThat(port(second, reference, dir).exitCode()).isZero();
+        assertSameAsAFreshPort(pg, second, target, "rerun_killed_reference", dir);
+    }
+
+    /** {@code target} equals a fresh port of {@code sqlite} into a new database named {@code database}. */
+    private static void assertSameAsAFreshPort(PostgresServer pg, Path sqlite, Target target, String database,
+            Path dir) throws SQLException {
+        Target reference = Target.create(pg, database, INIT, dir);
+        assertThat(port(sqlite, reference, dir).exitCode()).isZero();
         assertThat(target.state().differences(reference.state())).isEmpty();
     }
 
