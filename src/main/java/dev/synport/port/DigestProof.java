@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * resuming such a table from its checkpoint would keep rows the snapshot no longer has. The
  * rows the table's digest covers are proven the same by the hash of their stored records
  * ({@link RecordChecksums}) where the digest has one, or else read again, hashed as the port
- * writes them, and counted and summed as the digest was. The digest leaves out rows PostgreSQL refused, which this
- * count includes: such a table is copied again too (correct, only slower).
+ * writes them, and counted and summed as the digest was. The digest leaves out rows
+ * PostgreSQL refused, which this count includes: such a table is copied again too (correct,
+ * only slower).
  */
 public final class DigestProof {
     private static final Logger LOG = LoggerFactory.getLogger(DigestProof.class);
@@ -53,9 +54,10 @@ public final class DigestProof {
         List<TablePlan> tables = new ArrayList<>();
         for (TablePlan table : plan.tables()) {
             CopyDigest digest = stored.get(table.name());
-            if (digest != null && !digest.snapshot().equals(fingerprint) && digest.to().equals(checkpoints.get(table.name()))
-                    && fields.containsKey(table.name()) && (table.appendOnly() || (records.isPresent()
-                            && recordHashes.containsKey(table.name()) && digest.from().equals(Checkpoint.START)))) {
+            boolean ofAnotherState = digest != null && !digest.snapshot().equals(fingerprint)
+                    && digest.to().equals(checkpoints.get(table.name())) && fields.containsKey(table.name());
+            if (ofAnotherState && (table.appendOnly() || (records.isPresent()
+                    && recordHashes.containsKey(table.name()) && digest.from().equals(Checkpoint.START)))) {
                 tables.add(table);
             }
         }

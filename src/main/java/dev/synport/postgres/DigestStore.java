@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,8 +18,9 @@ import java.util.Map;
  * the verification (which would not keep it up to date). Synapse's own script does not know
  * it: a digest whose end is not the table's checkpoint is ignored. A digest may carry the hash
  * of the snapshot's stored records of the rows it covers, which proves those rows unchanged in
- * a newer snapshot without reading them through SQLite; any new digest clears it. Every write
- * runs in the caller's transaction.
+ * a newer snapshot without reading them through SQLite (a different digest clears it), and what
+ * the last verification saw of the table in PostgreSQL. Every write runs in the caller's
+ * transaction.
  */
 public final class DigestStore {
     public static final String TABLE = "port_from_sqlite3_digests";
@@ -93,7 +95,8 @@ public final class DigestStore {
     public void set(Connection c, String table, CopyDigest digest, Long recordHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO port_from_sqlite3_digests AS d (table_name,"
                 + " fingerprint, from_forward_rowid, from_backward_rowid, to_forward_rowid, to_backward_rowid,"
-                + " row_count, hash_sum, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET"
+                + " row_count, hash_sum, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (table_name) DO UPDATE SET"
                 + " fingerprint = excluded.fingerprint, from_forward_rowid = excluded.from_forward_rowid,"
                 + " from_backward_rowid = excluded.from_backward_rowid, to_forward_rowid = excluded.to_forward_rowid,"
                 + " to_backward_rowid = excluded.to_backward_rowid, row_count = excluded.row_count,"
@@ -114,7 +117,7 @@ public final class DigestStore {
             ps.setLong(6, digest.to().backwardRowid());
             ps.setLong(7, digest.rows());
             ps.setLong(8, digest.hashSum());
-            ps.setObject(9, recordHash, java.sql.Types.BIGINT);
+            ps.setObject(9, recordHash, Types.BIGINT);
             ps.executeUpdate();
         }
     }

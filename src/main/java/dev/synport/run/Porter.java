@@ -243,10 +243,9 @@ public final class Porter {
             });
         } else {
             Transaction.run(control, guard, () -> {
-                DigestStore stored = new DigestStore();
                 SnapshotStates states = new SnapshotStates();
                 for (Verdict.Difference difference : verdict.differences()) {
-                    stored.delete(control, difference.table());
+                    store.delete(control, difference.table());
                     states.forget(control, difference.table());
                 }
                 return null;

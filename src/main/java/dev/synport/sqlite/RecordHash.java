@@ -231,7 +231,8 @@ public final class RecordHash {
     }
 
     private static long u32(byte[] b, int at) {
-        return ((long) (b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
+        return ((long) (b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8)
+                | (b[at + 3] & 0xff);
     }
 
     /** SQLite's varint at {@code at}: its value and its length in bytes. */

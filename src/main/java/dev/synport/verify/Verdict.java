@@ -12,12 +12,12 @@ import java.util.Map;
  *
  * @param tablesFromDigests of the equal tables, those whose snapshot side was (partly or wholly)
  *     the digest the port kept as it read the rows, not read again
- * @param tablesUnchanged of those, the ones an earlier run's verification found equal and that
+ * @param tablesSinceVerified of those, the ones an earlier run's verification found equal and that
  *     PostgreSQL shows unchanged since, but for the rows the digest gained, which alone were read
  * @param verified what this verification saw of each table it found equal by its digest, for
  *     the next run
  */
-public record Verdict(int tablesEqual, int tablesFromDigests, int tablesUnchanged, long rowsEqual,
+public record Verdict(int tablesEqual, int tablesFromDigests, int tablesSinceVerified, long rowsEqual,
         List<Difference> differences, List<String> sequenceProblems, List<String> notCompared,
         Map<String, DigestStore.Verified> verified) {
 
@@ -57,9 +57,9 @@ public record Verdict(int tablesEqual, int tablesFromDigests, int tablesUnchange
             lines.add(String.format(Locale.ROOT, "  %d of the tables compared with the checksums of their rows taken as"
                     + " the port read them from this same snapshot", tablesFromDigests));
         }
-        if (tablesUnchanged > 0) {
+        if (tablesSinceVerified > 0) {
             lines.add(String.format(Locale.ROOT, "  %d of them read in PostgreSQL only for the rows written since an"
-                    + " earlier run verified them: as many rows from before, none changed since", tablesUnchanged));
+                    + " earlier run verified them: as many rows from before, none changed since", tablesSinceVerified));
         }
         notCompared.forEach(n -> lines.add("  not compared: " + n));
         return lines;

@@ -44,14 +44,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Compares every copied table of the target with the snapshot; the sequences' check, which
- * the callers run, completes the verdict. Per table, both sides are streamed at the same time (SQLite through the port's own
- * encoder, PostgreSQL with one {@code COPY ... TO STDOUT}), each row hashed to 64 bits and
- * the hashes summed: equal counts and equal sums mean equal tables whatever the row order.
- * Where the port kept a {@link CopyDigest} of the rows it read from this very state of the
- * snapshot (hashed the same way, as it wrote them), that digest stands for those rows and
- * only the rest of the snapshot's table is read. Only a table that differs is read a second
- * time, in full on both sides and keeping every hash, to tell missing rows from extra ones.
- * Tables are compared {@code jobs} at a time.
+ * the callers run, completes the verdict. Per table, both sides are streamed at the same time
+ * (SQLite through the port's own encoder, PostgreSQL with one {@code COPY ... TO STDOUT}), each
+ * row hashed to 64 bits and the hashes summed: equal counts and equal sums mean equal tables
+ * whatever the row order. Where the port kept a {@link CopyDigest} of the rows it read from
+ * this very state of the snapshot (hashed the same way, as it wrote them), that digest stands
+ * for those rows and only the rest of the snapshot's table is read; where an earlier
+ * verification found the table equal, PostgreSQL is read only for the rows written since.
+ * Only a table that differs is read a second time, in full on both sides and keeping every
+ * hash, to tell missing rows from extra ones. Tables are compared {@code jobs} at a time.
  */
 public final class Verifier {
     private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
@@ -75,8 +76,8 @@ public final class Verifier {
      * @param digests per table, the digest of rows read from this snapshot state that ends at
      *     the table's checkpoint (none for a verification that reads everything again)
      * @param verified per table with such a digest, what an earlier verification that found it
-     *     equal saw of it, if the digest has not changed since: the table is not read again if
-     *     PostgreSQL still holds as many rows and none written since
+     *     equal saw of it, if the digest still starts where it did then: PostgreSQL's table is
+     *     read only for the rows written since, if its older rows are as many and none changed
      */
     public Verdict verify(Snapshot snapshot, PostgresTarget target, Connection control, TargetCatalog catalog,
             PortPlan plan, RejectedRows rejected, List<String> sequenceProblems, Map<String, CopyDigest> digests,
@@ -105,7 +106,7 @@ public final class Verifier {
         List<Verdict.Difference> differences = new ArrayList<>();
         int equal = 0;
         int fromDigests = 0;
-        int unchanged = 0;
+        int sinceVerified = 0;
         long rows = 0;
         Map<String, DigestStore.Verified> seen = new HashMap<>();
         try {
@@ -122,7 +123,7 @@ public final class Verifier {
                     equal++;
                     rows += c.rows;
                     fromDigests += c.digestUsed ? 1 : 0;
-                    unchanged += c.sinceVerified ? 1 : 0;
+                    sinceVerified += c.sinceVerified ? 1 : 0;
                     c.seen.ifPresent(v -> seen.put(c.table.name(), v));
                 }
             }
@@ -130,7 +131,7 @@ public final class Verifier {
         } finally {
             postgresSide.shutdownNow();
         }
-        return new Verdict(equal, fromDigests, unchanged, rows, differences, sequenceProblems, notCompared, seen);
+        return new Verdict(equal, fromDigests, sinceVerified, rows, differences, sequenceProblems, notCompared, seen);
     }
 
     /** Each table's size on disk in the target, a cheap stand-in for how long it takes to read. */
@@ -180,8 +181,8 @@ public final class Verifier {
         // nor for rows matched by count only (rejected without their rowid)
         Optional<CopyDigest> usable = condition.isEmpty() && rejected.withoutRowid(table.name()) == 0 ? digest
                 : Optional.empty();
-        return new Comparison(table, new RowHasher(sqliteFields), new RowHasher(postgresFields), select, condition, rejected.rowids(table.name()),
-                rejected.withoutRowid(table.name()), skippedNote, note, usable);
+        return new Comparison(table, new RowHasher(sqliteFields), new RowHasher(postgresFields), select, condition,
+                rejected.rowids(table.name()), rejected.withoutRowid(table.name()), skippedNote, note, usable);
     }
 
     /** One table's comparison: the two ways to read it, and what the target is expected to lack. */
@@ -197,7 +198,7 @@ public final class Verifier {
         private final Optional<String> skippedColumns;
         private final Optional<String> note;
         private final Optional<CopyDigest> digest;
-        /** What an earlier verification saw of the table, if its digest has not changed since. */
+        /** What an earlier verification saw of the table, if its digest still starts where it did then. */
         private Optional<DigestStore.Verified> verified = Optional.empty();
         /** Whether the digest stood for the rows it covers, once run (the table was then found equal). */
         private boolean digestUsed;
@@ -284,7 +285,10 @@ public final class Verifier {
             return Optional.of(new Verdict.Difference(table.name(), sqlite.count, postgres.count, missing, extra));
         }
 
-        /** Reads PostgreSQL's table in full and, at the same time, the snapshot's rows each of {@code conditions} selects. */
+        /**
+         * Reads PostgreSQL's table in full and, at the same time, the snapshot's rows each of
+         * {@code conditions} selects.
+         */
         private void read(Connection snapshot, PostgresTarget target, ExecutorService postgresSide,
                 List<String> conditions, Digest sqlite, Digest postgres) throws SQLException {
             Future<Void> pg = postgresSide.submit(() -> {
@@ -335,7 +339,8 @@ public final class Verifier {
                         + " (WHERE NOT " + newer + "), count(*) FILTER (WHERE " + newer + "), age('" + earlier.xmin()
                         + "'::xid) FROM " + Identifiers.quote(table.name()))) {
                     rs.next();
-                    if (rs.getLong(1) != earlier.rows() || rs.getLong(2) != gainedRows || rs.getLong(3) >= MAX_XID_AGE) {
+                    if (rs.getLong(1) != earlier.rows() || rs.getLong(2) != gainedRows
+                            || rs.getLong(3) >= MAX_XID_AGE) {
                         return false;
                     }
                 }

@@ -62,7 +62,8 @@ class SchemaCreationIT {
             PostgresServer pg, @TempDir Path dir) throws Exception {
         Path snapshot = dir.resolve("synapse.db");
         Files.copy(Fixtures.file("synapse-v94-empty.db"), snapshot);
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + snapshot); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + snapshot);
+                Statement st = c.createStatement()) {
             st.executeUpdate("PRAGMA journal_mode = DELETE");
             st.executeUpdate(change);
         }

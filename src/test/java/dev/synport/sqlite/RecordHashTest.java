@@ -80,7 +80,8 @@ class RecordHashTest {
         OptionalLong before = hash(original, "events", FIRST_THOUSAND);
         for (String change : List.of("UPDATE events SET json = '{}' WHERE stream_ordering = 500",
                 "DELETE FROM events WHERE stream_ordering = 1000",
-                "UPDATE events SET json = substr(json, 1, 4000) || 'y' || substr(json, 4002) WHERE stream_ordering = 700",
+                "UPDATE events SET json = substr(json, 1, 4000) || 'y' || substr(json, 4002)"
+                        + " WHERE stream_ordering = 700",
                 "UPDATE events SET event_id = '$EVENT1' WHERE stream_ordering = 1")) {
             assertThat(hash(copyWith(change), "events", FIRST_THOUSAND)).as(change).isPresent().isNotEqualTo(before);
         }

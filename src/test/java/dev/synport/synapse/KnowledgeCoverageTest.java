@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -35,8 +36,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * until the knowledge says what to do with it.
  */
 class KnowledgeCoverageTest {
-    private static final Pattern TABLE = Pattern.compile("^CREATE (?:UNLOGGED )?TABLE public\\.(\\w+) \\(\\n(.*?)\\n\\);",
-            Pattern.MULTILINE | Pattern.DOTALL);
+    private static final Pattern TABLE = Pattern.compile(
+            "^CREATE (?:UNLOGGED )?TABLE public\\.(\\w+) \\(\\n(.*?)\\n\\);", Pattern.MULTILINE | Pattern.DOTALL);
     private static final Pattern SEQUENCE = Pattern.compile("^CREATE SEQUENCE public\\.(\\w+)", Pattern.MULTILINE);
     /** Sequences of serial and identity columns: set from their column, no rule needed. */
     private static final Pattern OWNED = Pattern.compile(
@@ -73,7 +74,8 @@ class KnowledgeCoverageTest {
         Set<String> sqlite = sqliteColumns(version).keySet();
         Set<String> known = new HashSet<>(knownTables());
         List<String> unknown = postgresColumns(version).keySet().stream()
-                .filter(t -> !sqlite.contains(t) && !known.contains(t) && !t.equals("port_from_sqlite3")).sorted().toList();
+                .filter(t -> !sqlite.contains(t) && !known.contains(t) && !t.equals("port_from_sqlite3"))
+                .sorted().toList();
         assertThat(unknown).as("tables of v%d only PostgreSQL has, unknown to the tool", version).isEmpty();
     }
 
@@ -124,12 +126,13 @@ class KnowledgeCoverageTest {
     }
 
     private static Map<String, List<String>> postgresColumns(int version) {
-        Map<String, List<String>> out = new java.util.TreeMap<>();
+        Map<String, List<String>> out = new TreeMap<>();
         try {
             Matcher m = TABLE.matcher(Files.readString(Fixtures.file("pg-v" + version + "-schema.sql")));
             while (m.find()) {
                 out.put(m.group(1), Stream.of(m.group(2).split("\n")).map(String::strip)
-                        .filter(l -> !l.startsWith("CONSTRAINT ")).map(l -> l.split(" ")[0].replace("\"", "")).toList());
+                        .filter(l -> !l.startsWith("CONSTRAINT "))
+                        .map(l -> l.split(" ")[0].replace("\"", "")).toList());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -138,7 +141,7 @@ class KnowledgeCoverageTest {
     }
 
     private static Map<String, List<String>> sqliteColumns(int version) throws SQLException {
-        Map<String, List<String>> out = new java.util.TreeMap<>();
+        Map<String, List<String>> out = new TreeMap<>();
         String url = "jdbc:sqlite:file:" + Fixtures.file("synapse-v" + version + "-empty.db") + "?immutable=1";
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p"
