@@ -58,6 +58,11 @@ public final class CopyDigests {
             return hasher.hash(line, start, end);
         }
 
+        /** Stores the digest as it is, in the transaction that empties the table. */
+        void store(Connection pg) throws SQLException {
+            store.set(pg, table, digest);
+        }
+
         /** Drops the digest, in the copy's transaction: rows were removed after their batch. */
         void discard(Connection pg) throws SQLException {
             store.delete(pg, table);

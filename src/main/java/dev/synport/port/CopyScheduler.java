@@ -25,12 +25,16 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs table copies on a fixed number of workers, largest tables first, each table once all
@@ -39,6 +43,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * requested by the user does the same, and ends the run as interrupted.
  */
 public final class CopyScheduler {
+    private static final Logger LOG = LoggerFactory.getLogger(CopyScheduler.class);
+
     private final Snapshot snapshot;
     private final PostgresTarget target;
     private final CheckpointStore checkpoints;
@@ -65,7 +71,8 @@ public final class CopyScheduler {
         this.digests = digests;
     }
 
-    public void run(PortPlan plan, Map<String, Checkpoint> positions) {
+    /** @param rewritten the tables rewritten row by row ({@link RowRewrite}) rather than copied from their position */
+    public void run(PortPlan plan, Map<String, Checkpoint> positions, Set<String> rewritten) {
         Map<String, Long> remaining = new HashMap<>();
         List<PlannedTable> planned = new ArrayList<>();
         try (Connection sqlite = snapshot.open()) {
@@ -103,7 +110,8 @@ public final class CopyScheduler {
                             it.remove();
                             running++;
                             long total = remaining.get(table.name());
-                            completion.submit(() -> copyOne(table, positions.get(table.name()), total, failure));
+                            completion.submit(() -> copyOne(plan, table, positions.get(table.name()), total,
+                                    rewritten.contains(table.name()), failure));
                         }
                     }
                 } else {
@@ -148,10 +156,15 @@ public final class CopyScheduler {
         }
     }
 
-    /** Copies one table; returns its name once it is copied to its end, null when it stopped because another table failed. */
-    private String copyOne(TablePlan table, Checkpoint start, long total, AtomicReference<Throwable> failure) {
+    /**
+     * Copies one table, or rewrites it (copying it again in full if the rewrite declines);
+     * returns its name once it is copied to its end, null when it stopped because another
+     * table failed.
+     */
+    private String copyOne(PortPlan plan, TablePlan table, Checkpoint start, long total, boolean rewrite,
+            AtomicReference<Throwable> failure) {
         progress.tableStarted(table.name(), 0, total);
-        if (total == 0) {
+        if (total == 0 && !rewrite) {
             // nothing after its checkpoint (a rerun): no connections to open; indexes an earlier run left
             // to build are built with the others' leftovers after the copy
             progress.tableFinished(table.name());
@@ -164,14 +177,31 @@ public final class CopyScheduler {
                 // earlier consistent state is kept, so waiting for the WAL flush buys nothing.
                 st.execute("SET synchronous_commit TO off");
             }
-            indexes.deferIfWorthIt(pg, table.name(), total, guard);
+            Checkpoint from = start;
+            long rows = total;
+            if (rewrite) {
+                CopyDigests.Running digest = digests.of(table.name()).orElseThrow();
+                Optional<RowRewrite.Outcome> done = new RowRewrite(table, checkpoints, digest,
+                        reporting(table.name()), guard).run(sqlite, pg);
+                if (done.isPresent()) {
+                    LOG.info("{}: compared row by row with the target: {} rows unchanged, {} written, {} deleted",
+                            table.name(), done.get().unchanged(), done.get().written(), done.get().deleted());
+                    progress.rowsCommitted(table.name(), done.get().written(), 0);
+                    progress.tableFinished(table.name());
+                    return table.name();
+                }
+                empty(pg, plan, table, digest);
+                from = Checkpoint.START;
+                rows = countRows(sqlite, table, from)[1];
+            }
+            indexes.deferIfWorthIt(pg, table.name(), rows, guard);
             new TableCopier(table, settings, checkpoints, reporting(table.name()), progress, guard,
                     () -> failure.get() != null || stop.isRequested() || guard.isLost(), digests.of(table.name()))
-                    .copy(sqlite, pg, start);
+                    .copy(sqlite, pg, from);
             List<String> pending = indexes.pending(pg, table.name());
             if (!pending.isEmpty()) {
                 progress.indexesBuilding(table.name(), pending.size());
-                if (total >= settings.deferIndexesFrom()) {
+                if (rows >= settings.deferIndexesFrom()) {
                     progress.phase(table.name() + ": building " + pending.size() + " index(es) "
                             + String.join(", ", pending));
                 }
@@ -192,6 +222,28 @@ public final class CopyScheduler {
         } catch (RuntimeException e) {
             failure.compareAndSet(null, e);
             throw e;
+        }
+    }
+
+    /**
+     * Empties a table its rewrite declined, with the tables that reference it (copied again
+     * after it, not begun), in one transaction with its checkpoint and digest reset.
+     */
+    private void empty(Connection pg, PortPlan plan, TablePlan table, CopyDigests.Running digest)
+            throws SQLException {
+        pg.setAutoCommit(false);
+        try (Statement st = pg.createStatement()) {
+            st.execute("TRUNCATE " + plan.withChildren(Set.of(table.name())).stream().sorted()
+                    .map(Identifiers::quote).collect(Collectors.joining(", ")));
+            checkpoints.set(pg, table.name(), Checkpoint.START);
+            digest.store(pg);
+            guard.beforeCommit(pg);
+            pg.commit();
+        } catch (Throwable e) {
+            pg.rollback();
+            throw e;
+        } finally {
+            pg.setAutoCommit(true);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Where each table's copy starts on this run, from the evidence the target holds; nothing is
@@ -21,16 +22,22 @@ import java.util.Set;
  *     snapshot holds unchanged ({@link DigestProof}, by their stored records: the table only
  *     gained rows since).</li>
  * </ul>
- * Every other table is emptied and copied again, and so is every table that references one
- * that is (a foreign key would refuse the emptying).
+ * Every other table is copied again, and so is every table that references one that is (a
+ * foreign key would refuse the emptying). Those an earlier run copied, that no other table
+ * copied again references and that can be compared row by row ({@link RowRewrite}) keep their
+ * rows, checkpoint and digest until their rewrite commits; the rest are emptied.
  */
 public final class CopyStarts {
     /**
      * @param positions where each planned table's copy starts
      * @param refilled the tables emptied and copied again (their position is the start)
-     * @param digests each digested table's digest as its copy starts
+     * @param rewritten the tables rewritten row by row instead (their position is their checkpoint,
+     *     kept until the rewrite commits)
+     * @param digests each digested table's digest as its copy starts (for a rewritten table,
+     *     the digest its rewrite starts from; the stored one stays until then)
      */
-    public record Decision(Map<String, Checkpoint> positions, Set<String> refilled, Map<String, CopyDigest> digests) {}
+    public record Decision(Map<String, Checkpoint> positions, Set<String> refilled, Set<String> rewritten,
+            Map<String, CopyDigest> digests) {}
 
     private final PortPlan plan;
     private final String fingerprint;
@@ -48,22 +55,36 @@ public final class CopyStarts {
      * @param proofs for tables whose digest is of another state, whether it still holds on this
      *     snapshot ({@link DigestProof}: every append-only table, and the others it proved)
      * @param digesting whether this run keeps digests
+     * @param rewritable whether a table can be rewritten row by row
      */
     public Decision decide(Map<String, Checkpoint> checkpoints, Set<String> mixed, Map<String, CopyDigest> stored,
-            Map<String, Boolean> proofs, boolean digesting) {
-        Set<String> refill = new HashSet<>();
+            Map<String, Boolean> proofs, boolean digesting, Predicate<TablePlan> rewritable) {
+        Set<String> changed = new HashSet<>();
         for (TablePlan table : plan.tables()) {
             if (!resumable(table, checkpoints.getOrDefault(table.name(), Checkpoint.START), mixed,
                     stored.get(table.name()), proofs)) {
-                refill.add(table.name());
+                changed.add(table.name());
             }
         }
-        refill = withChildren(refill);
+        Set<String> refill = plan.withChildren(changed);
+        Set<String> rewrite = new HashSet<>();
+        for (TablePlan table : plan.tables()) {
+            Set<String> others = new HashSet<>(changed);
+            others.remove(table.name());
+            // a table copied again because one it references is cannot keep its rows
+            if (changed.contains(table.name()) && !plan.withChildren(others).contains(table.name())
+                    && !checkpoints.getOrDefault(table.name(), Checkpoint.START).equals(Checkpoint.START)
+                    && rewritable.test(table)) {
+                rewrite.add(table.name());
+            }
+        }
+        refill.removeAll(rewrite);
         Map<String, Checkpoint> positions = new HashMap<>();
         Map<String, CopyDigest> digests = new HashMap<>();
         for (TablePlan table : plan.tables()) {
-            boolean resumed = !refill.contains(table.name());
-            Checkpoint position = resumed ? checkpoints.getOrDefault(table.name(), Checkpoint.START) : Checkpoint.START;
+            boolean resumed = !refill.contains(table.name()) && !rewrite.contains(table.name());
+            Checkpoint position = resumed || rewrite.contains(table.name())
+                    ? checkpoints.getOrDefault(table.name(), Checkpoint.START) : Checkpoint.START;
             positions.put(table.name(), position);
             if (digesting) {
                 CopyDigest digest = stored.get(table.name());
@@ -72,13 +93,15 @@ public final class CopyStarts {
                     // rows read from an earlier state, found unchanged in this one
                     digest = new CopyDigest(fingerprint, digest.from(), digest.to(), digest.rows(), digest.hashSum());
                 }
-                if (!resumed || digest == null || !digest.holdsAt(fingerprint, position)) {
+                if (rewrite.contains(table.name())) {
+                    digest = CopyDigest.start(fingerprint, Checkpoint.START);
+                } else if (!resumed || digest == null || !digest.holdsAt(fingerprint, position)) {
                     digest = CopyDigest.start(fingerprint, position);
                 }
                 digests.put(table.name(), digest);
             }
         }
-        return new Decision(positions, refill, digests);
+        return new Decision(positions, refill, rewrite, digests);
     }
 
     private boolean resumable(TablePlan table, Checkpoint checkpoint, Set<String> mixed, CopyDigest digest,
@@ -88,20 +111,5 @@ public final class CopyStarts {
         }
         return digest != null && digest.from().equals(Checkpoint.START) && (digest.holdsAt(fingerprint, checkpoint)
                 || (digest.to().equals(checkpoint) && Boolean.TRUE.equals(proofs.get(table.name()))));
-    }
-
-    /** {@code tables} and the planned tables that reference them, directly or not: emptying a table empties those. */
-    public Set<String> withChildren(Set<String> tables) {
-        Set<String> all = new HashSet<>(tables);
-        boolean grew = !all.isEmpty();
-        while (grew) {
-            grew = false;
-            for (Map.Entry<String, Set<String>> table : plan.dependencies().entrySet()) {
-                if (!all.contains(table.getKey()) && table.getValue().stream().anyMatch(all::contains)) {
-                    grew = all.add(table.getKey());
-                }
-            }
-        }
-        return all;
     }
 }

@@ -21,6 +21,16 @@ public final class EncodedRows {
         void row(long rowid, byte[] line, int length);
     }
 
+    /**
+     * Receives every row read, with what encoding it found (repairs, or why it is rejected):
+     * {@code line[0..length)} holds its COPY text without the newline, {@code line} is null
+     * for a rejected row.
+     */
+    @FunctionalInterface
+    interface Inspector {
+        void row(long rowid, byte[] line, int length, List<Finding> findings) throws SQLException;
+    }
+
     private final TablePlan plan;
 
     public EncodedRows(TablePlan plan) {
@@ -33,6 +43,15 @@ public final class EncodedRows {
      * or empty) excludes.
      */
     public void forEach(Connection sqlite, Set<Long> skipped, String condition, Sink sink) throws SQLException {
+        inspect(sqlite, skipped, condition, (rowid, line, length, findings) -> {
+            if (line != null) {
+                sink.row(rowid, line, length);
+            }
+        });
+    }
+
+    /** Like {@link #forEach}, giving rejected rows too, and each row's findings (valid only during the call). */
+    void inspect(Connection sqlite, Set<Long> skipped, String condition, Inspector inspector) throws SQLException {
         RowEncoder encoder = new RowEncoder(plan.name(), plan.columns());
         String sql = "SELECT " + plan.selectList() + " FROM " + plan.sourceFrom()
                 + (condition.isEmpty() ? "" : " WHERE " + condition);
@@ -48,7 +67,9 @@ public final class EncodedRows {
                 findings.clear();
                 if (encoder.encode(rs, rowid, buffer, findings)) {
                     // the encoder ends each line with a newline, which is not part of the row
-                    sink.row(rowid, buffer.array(), buffer.length() - 1);
+                    inspector.row(rowid, buffer.array(), buffer.length() - 1, findings);
+                } else {
+                    inspector.row(rowid, null, 0, findings);
                 }
             }
         }

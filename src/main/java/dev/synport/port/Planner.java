@@ -31,6 +31,8 @@ public final class Planner {
             List.of("_content", "_segdir", "_segments", "_docsize", "_stat", "_data", "_idx", "_config");
     static final String EVENT_SEARCH = "event_search";
     public static final String USER_DIRECTORY_STREAM_POS = "user_directory_stream_pos";
+    /** Copied, with the rebuilds the port queues among its rows. */
+    public static final String BACKGROUND_UPDATES = "background_updates";
 
     private final SynapseRules rules;
     private final Optional<String> serverName;

@@ -1,5 +1,6 @@
 package dev.synport.port;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,5 +22,20 @@ public record PortPlan(
         dependencies = Map.copyOf(dependencies);
         skipped = Map.copyOf(skipped);
         refilledSpecially = Set.copyOf(refilledSpecially);
+    }
+
+    /** {@code tables} and the planned tables that reference them, directly or not: emptying a table empties those. */
+    public Set<String> withChildren(Set<String> tables) {
+        Set<String> all = new HashSet<>(tables);
+        boolean grew = !all.isEmpty();
+        while (grew) {
+            grew = false;
+            for (Map.Entry<String, Set<String>> table : dependencies.entrySet()) {
+                if (!all.contains(table.getKey()) && table.getValue().stream().anyMatch(all::contains)) {
+                    grew = all.add(table.getKey());
+                }
+            }
+        }
+        return all;
     }
 }

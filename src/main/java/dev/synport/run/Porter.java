@@ -11,6 +11,7 @@ import dev.synport.port.CopySettings;
 import dev.synport.port.CopyStarts;
 import dev.synport.port.DigestProof;
 import dev.synport.port.RecordChecksums;
+import dev.synport.port.RowRewrite;
 import dev.synport.port.NewerTargetCheck;
 import dev.synport.port.Planner;
 import dev.synport.port.PortPlan;
@@ -59,6 +60,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -181,7 +183,7 @@ public final class Porter {
                 }
                 progress.phase("Copying " + plan.tables().size() + " tables");
                 new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings, stop,
-                        guard, prepared.digests()).run(plan, prepared.positions());
+                        guard, prepared.digests()).run(plan, prepared.positions(), prepared.rewritten());
                 progress.copyFinished();
                 snapshot.checkUnchanged();
                 stopIfRequested();
@@ -386,7 +388,8 @@ public final class Porter {
                 digestStore.drop(c);
             }
             CopyStarts.Decision starts = new CopyStarts(plan, fingerprint).decide(existing,
-                    states.copiedFromAnotherState(c, fingerprint, existing), stored, proofs.holds(), verify);
+                    states.copiedFromAnotherState(c, fingerprint, existing), stored, proofs.holds(), verify,
+                    table -> verify && RowRewrite.applies(table, catalog.table(table.name()).orElseThrow()));
             for (TablePlan table : plan.tables()) {
                 Checkpoint position = starts.positions().get(table.name());
                 if (table.appendOnly()) {
@@ -395,6 +398,9 @@ public final class Porter {
                 checkpoints.set(c, table.name(), position);
             }
             for (Map.Entry<String, CopyDigest> digest : starts.digests().entrySet()) {
+                if (starts.rewritten().contains(digest.getKey())) {
+                    continue; // the digest of the rows the table holds until its rewrite commits
+                }
                 // a digest carried over by its stored records keeps their hash: this snapshot's too
                 CopyDigest earlier = stored.get(digest.getKey());
                 boolean carried = earlier != null && earlier.from().equals(digest.getValue().from())
@@ -416,15 +422,16 @@ public final class Porter {
                 }
                 queueRebuilds(c, catalog);
             }
-            return new Prepared(starts.positions(), new CopyDigests(digestStore, digestFields, starts.digests()));
+            return new Prepared(starts.positions(), starts.rewritten(),
+                    new CopyDigests(digestStore, digestFields, starts.digests()));
         });
     }
 
-    /** Where each table's copy starts, and the digests the copy keeps. */
-    private record Prepared(Map<String, Checkpoint> positions, CopyDigests digests) {}
+    /** Where each table's copy starts, which are rewritten row by row, and the digests the copy keeps. */
+    private record Prepared(Map<String, Checkpoint> positions, Set<String> rewritten, CopyDigests digests) {}
 
     private void queueRebuilds(Connection c, TargetCatalog catalog) throws SQLException {
-        if (catalog.table("background_updates").isEmpty()) {
+        if (catalog.table(Planner.BACKGROUND_UPDATES).isEmpty()) {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO background_updates"

@@ -5,6 +5,7 @@ import dev.synport.digest.RowHasher;
 import dev.synport.port.ColumnPlan;
 import dev.synport.port.CopyDigests;
 import dev.synport.port.EncodedRows;
+import dev.synport.port.Planner;
 import dev.synport.port.PortPlan;
 import dev.synport.port.TablePlan;
 import dev.synport.postgres.Checkpoint;
@@ -57,7 +58,6 @@ import org.slf4j.LoggerFactory;
 public final class Verifier {
     private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
     private static final String EVENT_SEARCH = "event_search";
-    private static final String BACKGROUND_UPDATES = "background_updates";
     /** Transactions older than this are not told apart by their 32-bit numbers (they wrap at 2^31). */
     private static final long MAX_XID_AGE = 1_000_000_000L;
 
@@ -168,10 +168,10 @@ public final class Verifier {
         // the port queues its rebuilds among the copied rows; those it added are not the snapshot's
         String condition = "";
         Optional<String> note = Optional.empty();
-        if (table.name().equals(BACKGROUND_UPDATES) && !rules.rebuildUpdates().isEmpty()) {
+        if (table.name().equals(Planner.BACKGROUND_UPDATES) && !rules.rebuildUpdates().isEmpty()) {
             condition = Identifiers.quote("update_name") + " NOT IN (" + rules.rebuildUpdates().stream()
                     .map(u -> Identifiers.literal(u.name())).collect(Collectors.joining(", ")) + ")";
-            note = Optional.of(BACKGROUND_UPDATES + " rows of the rebuilds the port queues ("
+            note = Optional.of(Planner.BACKGROUND_UPDATES + " rows of the rebuilds the port queues ("
                     + rules.rebuildUpdates().stream().map(SynapseRules.RebuildUpdate::name)
                     .collect(Collectors.joining(", ")) + ")");
         }

@@ -48,6 +48,20 @@ class IncrementalRerunIT {
         "DELETE FROM device_inbox WHERE rowid IN (SELECT rowid FROM device_inbox ORDER BY rowid LIMIT 3)",
     };
 
+    /** current_state_events with a row updated, one deleted and one inserted. */
+    private static final String[] NEW_STATE = {
+        "UPDATE current_state_events SET membership = 'leave'"
+                + " WHERE rowid = (SELECT rowid FROM current_state_events ORDER BY rowid LIMIT 1 OFFSET 2)",
+        "DELETE FROM current_state_events"
+                + " WHERE rowid = (SELECT rowid FROM current_state_events ORDER BY rowid LIMIT 1 OFFSET 5)",
+        "INSERT INTO current_state_events (event_id, room_id, type, state_key, membership)"
+                + " SELECT event_id || '-new', room_id, type, state_key || '-new', membership"
+                + " FROM current_state_events ORDER BY rowid LIMIT 1",
+    };
+    /** The log's line for {@link #NEW_STATE}'s rewrite. */
+    private static final String NEW_STATE_REWRITTEN = "current_state_events: compared row by row with the target:"
+            + " \\d+ rows unchanged, 2 written, 2 deleted";
+
     /**
      * A newer snapshot that only gained rows: the rerun's verification reads in PostgreSQL only
      * the rows written since the last one, and still finds an old row changed behind its back.
@@ -150,9 +164,13 @@ class IncrementalRerunIT {
 
         Cli.Result rerun = port(second, target, dir);
         assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
-        // tables Synapse rewrites are copied again only when their records changed
-        assertThat(rowsWrittenSince(target, before)).anyMatch(t -> t.startsWith("device_inbox "))
+        // tables Synapse rewrites are rewritten only when their records changed, and then only their changes
+        assertThat(rowsWrittenSince(target, before)).noneMatch(t -> t.startsWith("device_inbox "))
                 .noneMatch(t -> t.startsWith("current_state_events "));
+        assertThat(Files.readString(dir.resolve("port.log")))
+                .containsPattern("device_inbox: compared row by row with the target: \\d+ rows unchanged, 0 written,"
+                        + " 3 deleted")
+                .doesNotContain("current_state_events: compared row by row");
         assertThat(rerun.err()).contains("warning: event_json: rows an earlier run copied have changed or gone")
                 .contains("warning: state_groups_state: rows an earlier run copied have changed or gone")
                 .doesNotContain("warning: events:");
@@ -164,6 +182,89 @@ class IncrementalRerunIT {
         assertThat(Integer.parseInt(proven.group(1))).isPositive();
         assertThat(Integer.parseInt(proven.group(2))).as("event_json, state_groups_state").isEqualTo(2);
         assertSameAsAFreshPort(pg, second, target, "rerun_newer_reference", dir);
+    }
+
+    /**
+     * A table Synapse rewrites, with rows updated, deleted and inserted: only those are written
+     * (the others keep their row versions), and the target ends as a fresh port.
+     */
+    @Test
+    void aChangedTableSynapseRewritesIsRewrittenRowByRow(PostgresServer pg, @TempDir Path dir) throws Exception {
+        Path first = SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 3000, 7), dir.resolve("first.db"));
+        Target target = Target.create(pg, "rerun_rewrite", INIT, dir);
+        assertThat(port(first, target, dir).exitCode()).isZero();
+        Path second = SnapshotCopy.of(first, dir.resolve("second.db"), NEW_STATE);
+        long before = currentXid(target);
+
+        Cli.Result rerun = port(second, target, dir);
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+        assertThat(Files.readString(dir.resolve("port.log"))).containsPattern(NEW_STATE_REWRITTEN);
+        assertThat(rowsWrittenSince(target, before)).contains("current_state_events (2 rows)");
+        assertSameAsAFreshPort(pg, second, target, "rerun_rewrite_reference", dir);
+    }
+
+    /**
+     * A changed table with a row PostgreSQL refuses (a duplicate its unique index rejects, which
+     * the snapshot lost): the rewrite declines, and the table is copied again in full, which
+     * rejects that row.
+     */
+    @Test
+    void aRewriteThatPostgresRefusesIsCopiedAgainInFull(PostgresServer pg, @TempDir Path dir) throws Exception {
+        Path first = SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 3000, 7), dir.resolve("first.db"));
+        Target target = Target.create(pg, "rerun_refused", INIT, dir);
+        assertThat(port(first, target, dir).exitCode()).isZero();
+        Path second = SnapshotCopy.of(first, dir.resolve("second.db"),
+                "DROP INDEX user_ips_user_token_ip_unique_index",
+                "INSERT INTO user_ips SELECT * FROM user_ips ORDER BY rowid LIMIT 1",
+                "UPDATE user_ips SET last_seen = last_seen + 1 WHERE rowid = (SELECT max(rowid) FROM user_ips) - 1");
+
+        Cli.Result rerun = port(second, target, dir);
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+        assertThat(Files.readString(dir.resolve("port.log")))
+                .contains("user_ips: PostgreSQL refused a changed row")
+                .doesNotContain("user_ips: compared row by row");
+        assertThat(Files.readString(dir.resolve("report.jsonl")))
+                .contains("\"table\":\"user_ips\"", "\"action\":\"rejected\"", "user_ips_user_token_ip_unique_index");
+        assertSameAsAFreshPort(pg, second, target, "rerun_refused_reference", dir);
+    }
+
+    /**
+     * A rewrite killed after its deletes, before its commit (its insert held by a trigger of
+     * the test's): nothing of it stays, and the next run rewrites the table again.
+     */
+    @Test
+    void aRewriteKilledBeforeItsCommitIsDoneAgainByTheNextRun(PostgresServer pg, @TempDir Path dir)
+            throws Exception {
+        Path first = SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 3000, 7), dir.resolve("first.db"));
+        Target target = Target.create(pg, "rerun_rewrite_killed", INIT, dir);
+        assertThat(port(first, target, dir).exitCode()).isZero();
+        Path second = SnapshotCopy.of(first, dir.resolve("second.db"), NEW_STATE);
+        String insert = "INSERT INTO \"current_state_events\"";
+        try (Connection c = target.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE FUNCTION test_hold() RETURNS trigger LANGUAGE plpgsql"
+                    + " AS $$ BEGIN PERFORM pg_sleep(120); RETURN NULL; END $$");
+            st.execute("CREATE TRIGGER test_hold BEFORE INSERT ON current_state_events FOR EACH STATEMENT"
+                    + " EXECUTE FUNCTION test_hold()");
+        }
+
+        Path log = dir.resolve("killed.log");
+        Process process = JarRun.start(log, "--sqlite-database", second.toString(), "--postgres-config",
+                target.config().toString(), "--report", dir.resolve("killed.jsonl").toString());
+        assertThat(MidCopy.awaitStatement(target, process, insert)).as("the rewrite reached its insert; log:%n%s",
+                Files.exists(log) ? Files.readString(log) : "").isTrue();
+        process.destroyForcibly().waitFor();
+        try (Connection c = target.connect(); Statement st = c.createStatement()) {
+            // the killed port's session sleeps on in the trigger: ended, it rolls back
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE starts_with(query, '"
+                    + insert + "')");
+            st.execute("DROP TRIGGER test_hold ON current_state_events");
+            st.execute("DROP FUNCTION test_hold()");
+        }
+
+        Cli.Result rerun = port(second, target, dir);
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+        assertThat(Files.readString(dir.resolve("port.log"))).containsPattern(NEW_STATE_REWRITTEN);
+        assertSameAsAFreshPort(pg, second, target, "rerun_rewrite_killed_reference", dir);
     }
 
     @Test

@@ -31,7 +31,7 @@ class CopyStartsTest {
             Set<String> mixed) {
         Map<String, Checkpoint> checkpoints = Map.of("events", DONE, "event_edges", DONE, "receipts", DONE,
                 "receipts_links", DONE);
-        return new CopyStarts(PLAN, NOW).decide(checkpoints, mixed, stored, proofs, true);
+        return new CopyStarts(PLAN, NOW).decide(checkpoints, mixed, stored, proofs, true, t -> false);
     }
 
     private static CopyDigest whole(String state) {
@@ -41,7 +41,7 @@ class CopyStartsTest {
     @Test
     void withoutDigestsAppendOnlyTablesResumeAndTheOthersAreCopiedAgain() {
         CopyStarts.Decision d = new CopyStarts(PLAN, NOW).decide(Map.of("events", DONE, "event_edges", DONE,
-                "receipts", DONE, "receipts_links", DONE), Set.of(), Map.of(), Map.of(), false);
+                "receipts", DONE, "receipts_links", DONE), Set.of(), Map.of(), Map.of(), false, t -> false);
         assertThat(d.refilled()).containsExactlyInAnyOrder("receipts", "receipts_links");
         assertThat(d.positions()).containsEntry("events", DONE).containsEntry("receipts", Checkpoint.START);
         assertThat(d.digests()).isEmpty();
@@ -121,5 +121,33 @@ class CopyStartsTest {
     void anAppendOnlyTableAStoppedRunReadFromAnotherStateIsCopiedAgain() {
         CopyStarts.Decision d = decide(Map.of(), Map.of(), Set.of("events"));
         assertThat(d.refilled()).contains("events", "event_edges");
+    }
+
+    @Test
+    void aChangedTableThatCanBeComparedRowByRowKeepsItsRowsCheckpointAndDigestUntilItsRewrite() {
+        Map<String, Checkpoint> checkpoints = Map.of("events", DONE, "event_edges", DONE, "receipts", DONE,
+                "receipts_links", DONE);
+        Map<String, CopyDigest> stored = Map.of("receipts", whole(EARLIER), "receipts_links", whole(EARLIER));
+        CopyStarts.Decision d = new CopyStarts(PLAN, NOW).decide(checkpoints, Set.of(), stored, Map.of(), true,
+                t -> !t.appendOnly());
+        // the table referencing it is emptied (its rows may refer to ones the rewrite deletes)
+        assertThat(d.rewritten()).containsExactly("receipts");
+        assertThat(d.refilled()).containsExactly("receipts_links");
+        assertThat(d.positions()).containsEntry("receipts", DONE).containsEntry("receipts_links", Checkpoint.START);
+        assertThat(d.digests().get("receipts")).isEqualTo(CopyDigest.start(NOW, Checkpoint.START));
+    }
+
+    @Test
+    void aTableReferencingOneCopiedAgainOrThatNoRunCopiedIsNotRewritten() {
+        Map<String, Checkpoint> all = Map.of("events", DONE, "event_edges", DONE, "receipts", DONE,
+                "receipts_links", DONE);
+        CopyStarts.Decision d = new CopyStarts(PLAN, NOW).decide(all, Set.of(), Map.of(), Map.of(), true,
+                t -> t.name().equals("receipts_links"));
+        assertThat(d.rewritten()).isEmpty();
+        assertThat(d.refilled()).contains("receipts", "receipts_links");
+
+        Map<String, Checkpoint> none = Map.of("events", DONE, "event_edges", DONE);
+        d = new CopyStarts(PLAN, NOW).decide(none, Set.of(), Map.of(), Map.of(), true, t -> true);
+        assertThat(d.rewritten()).isEmpty();
     }
 }

@@ -29,6 +29,25 @@ public final class MidCopy {
         return until(process, () -> checkpointBetween(target, table, 1000, 15000));
     }
 
+    /**
+     * Waits (3 minutes at most) until a session of the target runs a statement starting with
+     * {@code prefix}; returns whether one did.
+     */
+    public static boolean awaitStatement(Target target, Process process, String prefix)
+            throws InterruptedException {
+        return until(process, () -> {
+            try (Connection c = target.connect(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM"
+                    + " pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' AND starts_with(query, ?)")) {
+                ps.setString(1, prefix);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            } catch (SQLException e) {
+                return false;
+            }
+        });
+    }
+
     private static boolean until(Process process, BooleanSupplier reached) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (process.isAlive() && System.nanoTime() < deadline) {
