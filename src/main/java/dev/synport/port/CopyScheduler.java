@@ -10,6 +10,7 @@ import dev.synport.postgres.DeferredIndexes;
 import dev.synport.postgres.LockGuard;
 import dev.synport.postgres.PostgresTarget;
 import dev.synport.postgres.TargetErrors;
+import dev.synport.postgres.Transaction;
 import dev.synport.progress.PlannedTable;
 import dev.synport.progress.ProgressListener;
 import dev.synport.report.FindingSink;
@@ -187,6 +188,7 @@ public final class CopyScheduler {
                     LOG.info("{}: compared row by row with the target: {} rows unchanged, {} written, {} deleted",
                             table.name(), done.get().unchanged(), done.get().written(), done.get().deleted());
                     progress.rowsCommitted(table.name(), done.get().written(), 0);
+                    snapshot.checkUnchanged();
                     progress.tableFinished(table.name());
                     return table.name();
                 }
@@ -231,20 +233,15 @@ public final class CopyScheduler {
      */
     private void empty(Connection pg, PortPlan plan, TablePlan table, CopyDigests.Running digest)
             throws SQLException {
-        pg.setAutoCommit(false);
-        try (Statement st = pg.createStatement()) {
-            st.execute("TRUNCATE " + plan.withChildren(Set.of(table.name())).stream().sorted()
-                    .map(Identifiers::quote).collect(Collectors.joining(", ")));
+        Transaction.run(pg, guard, () -> {
+            try (Statement st = pg.createStatement()) {
+                st.execute("TRUNCATE " + plan.withChildren(Set.of(table.name())).stream().sorted()
+                        .map(Identifiers::quote).collect(Collectors.joining(", ")));
+            }
             checkpoints.set(pg, table.name(), Checkpoint.START);
             digest.store(pg);
-            guard.beforeCommit(pg);
-            pg.commit();
-        } catch (Throwable e) {
-            pg.rollback();
-            throw e;
-        } finally {
-            pg.setAutoCommit(true);
-        }
+            return null;
+        });
     }
 
     /** Findings go to the report, and their counts to the progress listener. */

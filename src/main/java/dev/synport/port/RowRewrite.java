@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RowRewrite {
     private static final Logger LOG = LoggerFactory.getLogger(RowRewrite.class);
-    /** The most target rows compared in memory (about 40 bytes each); larger tables are copied again. */
+    /** The most target rows compared in memory (about 64 MB at this many); larger tables are copied again. */
     static final int MAX_ROWS = 2_000_000;
     private static final String STAGE = "port_from_sqlite3_rewrite";
     private static final int DELETE_CHUNK = 10_000;

@@ -98,8 +98,8 @@ public final class SummaryText {
     private static void nextSteps(List<String> lines) {
         lines.add("Next:");
         lines.add("  - If Synapse still runs on SQLite (this was a snapshot), repeat the port as often as you like"
-                + " with newer snapshots: append-only tables continue where they stopped, the others are copied"
-                + " again.");
+                + " with newer snapshots: append-only tables continue where they stopped, the others have only"
+                + " their changed rows written again.");
         lines.add("  - To cut over: stop Synapse, run the same command once more with --sqlite-database naming"
                 + " homeserver.db itself, then make the config given with --postgres-config Synapse's"
                 + " homeserver.yaml and start Synapse.");

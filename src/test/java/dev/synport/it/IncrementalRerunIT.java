@@ -69,9 +69,8 @@ class IncrementalRerunIT {
     @Test
     void aGrownSnapshotsVerificationReadsOnlyNewRowsAndStillFindsAChangedOldOne(PostgresServer pg,
             @TempDir Path dir) throws Exception {
-        Path first = SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 3000, 7), dir.resolve("first.db"));
-        Target target = Target.create(pg, "rerun_grown", INIT, dir);
-        assertThat(port(first, target, dir).exitCode()).isZero();
+        Path first = dir.resolve("first.db");
+        Target target = portedFirst(pg, "rerun_grown", first);
         Path second = SnapshotCopy.of(first, dir.resolve("second.db"), grown("-new"));
         Cli.Result rerun = port(second, target, dir);
         assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
@@ -119,9 +118,8 @@ class IncrementalRerunIT {
     /** A target whose digests an earlier release of the tool kept (without record hashes and verifications). */
     @Test
     void digestsOfAnEarlierReleaseAreTakenOn(PostgresServer pg, @TempDir Path dir) throws Exception {
-        Path first = SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 3000, 7), dir.resolve("first.db"));
-        Target target = Target.create(pg, "rerun_earlier_digests", INIT, dir);
-        assertThat(port(first, target, dir).exitCode()).isZero();
+        Path first = dir.resolve("first.db");
+        Target target = portedFirst(pg, "rerun_earlier_digests", first);
         try (Connection c = target.connect(); Statement st = c.createStatement()) {
             st.execute("ALTER TABLE port_from_sqlite3_digests DROP COLUMN record_hash, DROP COLUMN verified_rows,"
                     + " DROP COLUMN verified_xmin, DROP COLUMN verified_hash_sum");
@@ -156,9 +154,8 @@ class IncrementalRerunIT {
     @Test
     void aNewerSnapshotEndsAsAFreshPortOfItAndChangedAppendOnlyTablesAreCopiedAgain(PostgresServer pg,
             @TempDir Path dir) throws Exception {
-        Path first = SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 3000, 7), dir.resolve("first.db"));
-        Target target = Target.create(pg, "rerun_newer", INIT, dir);
-        assertThat(port(first, target, dir).exitCode()).isZero();
+        Path first = dir.resolve("first.db");
+        Target target = portedFirst(pg, "rerun_newer", first);
         Path second = SnapshotCopy.of(first, dir.resolve("second.db"), NEWER);
         long before = currentXid(target);
 
@@ -190,9 +187,8 @@ class IncrementalRerunIT {
      */
     @Test
     void aChangedTableSynapseRewritesIsRewrittenRowByRow(PostgresServer pg, @TempDir Path dir) throws Exception {
-        Path first = SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 3000, 7), dir.resolve("first.db"));
-        Target target = Target.create(pg, "rerun_rewrite", INIT, dir);
-        assertThat(port(first, target, dir).exitCode()).isZero();
+        Path first = dir.resolve("first.db");
+        Target target = portedFirst(pg, "rerun_rewrite", first);
         Path second = SnapshotCopy.of(first, dir.resolve("second.db"), NEW_STATE);
         long before = currentXid(target);
 
@@ -210,9 +206,8 @@ class IncrementalRerunIT {
      */
     @Test
     void aRewriteThatPostgresRefusesIsCopiedAgainInFull(PostgresServer pg, @TempDir Path dir) throws Exception {
-        Path first = SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 3000, 7), dir.resolve("first.db"));
-        Target target = Target.create(pg, "rerun_refused", INIT, dir);
-        assertThat(port(first, target, dir).exitCode()).isZero();
+        Path first = dir.resolve("first.db");
+        Target target = portedFirst(pg, "rerun_refused", first);
         Path second = SnapshotCopy.of(first, dir.resolve("second.db"),
                 "DROP INDEX user_ips_user_token_ip_unique_index",
                 "INSERT INTO user_ips SELECT * FROM user_ips ORDER BY rowid LIMIT 1",
@@ -235,9 +230,8 @@ class IncrementalRerunIT {
     @Test
     void aRewriteKilledBeforeItsCommitIsDoneAgainByTheNextRun(PostgresServer pg, @TempDir Path dir)
             throws Exception {
-        Path first = SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 3000, 7), dir.resolve("first.db"));
-        Target target = Target.create(pg, "rerun_rewrite_killed", INIT, dir);
-        assertThat(port(first, target, dir).exitCode()).isZero();
+        Path first = dir.resolve("first.db");
+        Target target = portedFirst(pg, "rerun_rewrite_killed", first);
         Path second = SnapshotCopy.of(first, dir.resolve("second.db"), NEW_STATE);
         String insert = "INSERT INTO \"current_state_events\"";
         try (Connection c = target.connect(); Statement st = c.createStatement()) {
@@ -286,6 +280,14 @@ class IncrementalRerunIT {
         Cli.Result rerun = port(second, target, dir);
         assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
         assertSameAsAFreshPort(pg, second, target, "rerun_killed_reference", dir);
+    }
+
+    /** A new target named {@code name}, into which a copy of the small synthetic snapshot, at {@code first}, is ported. */
+    private static Target portedFirst(PostgresServer pg, String name, Path first) throws Exception {
+        SnapshotCopy.of(Fixtures.synthetic(TEMPLATE, 3000, 7), first);
+        Target target = Target.create(pg, name, INIT, first.getParent());
+        assertThat(port(first, target, first.getParent()).exitCode()).isZero();
+        return target;
     }
 
     /** {@code target} equals a fresh port of {@code sqlite} into a new database named {@code database}. */
