@@ -69,12 +69,15 @@ public final class CopyStarts {
         Set<String> refill = plan.withChildren(changed);
         Set<String> rewrite = new HashSet<>();
         for (TablePlan table : plan.tables()) {
+            if (!changed.contains(table.name())
+                    || checkpoints.getOrDefault(table.name(), Checkpoint.START).equals(Checkpoint.START)
+                    || !rewritable.test(table)) {
+                continue;
+            }
             Set<String> others = new HashSet<>(changed);
             others.remove(table.name());
             // a table copied again because one it references is cannot keep its rows
-            if (changed.contains(table.name()) && !plan.withChildren(others).contains(table.name())
-                    && !checkpoints.getOrDefault(table.name(), Checkpoint.START).equals(Checkpoint.START)
-                    && rewritable.test(table)) {
+            if (!plan.withChildren(others).contains(table.name())) {
                 rewrite.add(table.name());
             }
         }
