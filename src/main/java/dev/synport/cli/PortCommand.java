@@ -75,8 +75,9 @@ public final class PortCommand implements Callable<Integer> {
     int jobs;
 
     @Option(names = "--defer-indexes-from", paramLabel = "ROWS", defaultValue = "20000",
-            description = "Build a table's plain indexes after its copy, instead of during it, when at least this"
-                    + " many rows go into it while it is empty (default: ${DEFAULT-VALUE}).")
+            description = "Build a table's indexes, unique constraints and foreign keys after its copy, instead of"
+                    + " checking each row as it arrives, when at least this many rows go into it while it is empty"
+                    + " (default: ${DEFAULT-VALUE}); rows they refuse are then removed and reported as rejected.")
     long deferIndexesFrom;
 
     @Option(names = "--report", paramLabel = "FILE",

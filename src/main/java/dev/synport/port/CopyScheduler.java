@@ -196,18 +196,19 @@ public final class CopyScheduler {
                 from = Checkpoint.START;
                 rows = countRows(sqlite, table, from)[1];
             }
+            RowKey key = RowKey.read(pg, table); // before its unique indexes are deferred
             indexes.deferIfWorthIt(pg, table.name(), rows, guard);
             new TableCopier(table, settings, checkpoints, reporting(table.name()), progress, guard,
                     () -> failure.get() != null || stop.isRequested() || guard.isLost(), digests.of(table.name()))
-                    .copy(sqlite, pg, from);
+                    .copy(sqlite, pg, from, key);
             List<String> pending = indexes.pending(pg, table.name());
             if (!pending.isEmpty()) {
                 progress.indexesBuilding(table.name(), pending.size());
                 if (rows >= settings.deferIndexesFrom()) {
-                    progress.phase(table.name() + ": building " + pending.size() + " index(es) "
+                    progress.phase(table.name() + ": building " + pending.size() + " index(es) and constraint(s) "
                             + String.join(", ", pending));
                 }
-                indexes.rebuild(pg, table.name(), guard);
+                indexes.rebuild(pg, table.name(), guard, removals(plan));
             }
             snapshot.checkUnchanged();
             progress.tableFinished(table.name());
@@ -242,6 +243,11 @@ public final class CopyScheduler {
             digest.store(pg);
             return null;
         });
+    }
+
+    /** What becomes of the rows an index or constraint of {@code plan}'s tables built after the copy refuses. */
+    public DeferredIndexes.Removals removals(PortPlan plan) {
+        return new RemovedRows(snapshot, plan, digests, this::reporting);
     }
 
     /** Findings go to the report, and their counts to the progress listener. */

@@ -62,8 +62,8 @@ final class TableCopier {
         this.selectColumns = plan.selectList();
     }
 
-    /** Copies everything after {@code start}. */
-    void copy(Connection sqlite, Connection pg, Checkpoint start) throws SQLException {
+    /** Copies everything after {@code start}; the report names rows by {@code key}. */
+    void copy(Connection sqlite, Connection pg, Checkpoint start, RowKey key) throws SQLException {
         pg.setAutoCommit(false);
         try {
             plan.target().prepare(pg);
@@ -74,7 +74,6 @@ final class TableCopier {
             if (plan.singleTransaction()) {
                 dropSelfReferences(pg);
             }
-            RowKey key = RowKey.read(pg, plan);
             Batcher batcher = new Batcher(sqlite, pg, start, key);
             batcher.sweep(true);
             batcher.sweep(false);

@@ -182,8 +182,9 @@ public final class Porter {
                     progress.verificationPlanned();
                 }
                 progress.phase("Copying " + plan.tables().size() + " tables");
-                new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress, copySettings, stop,
-                        guard, prepared.digests()).run(plan, prepared.positions(), prepared.rewritten());
+                CopyScheduler scheduler = new CopyScheduler(snapshot, target, checkpoints, indexes, report, progress,
+                        copySettings, stop, guard, prepared.digests());
+                scheduler.run(plan, prepared.positions(), prepared.rewritten());
                 progress.copyFinished();
                 snapshot.checkUnchanged();
                 stopIfRequested();
@@ -194,7 +195,7 @@ public final class Porter {
                                 plan, fingerprint);
                     }
                 }
-                indexes.rebuildAll(control, guard);
+                indexes.rebuildAll(control, guard, scheduler.removals(plan));
                 stopIfRequested();
                 progress.phase("Checking sequences");
                 new SequenceVerifier().verify(control, catalog, rules.sequences());
