@@ -28,6 +28,8 @@ public final class RecordHash {
     private static final long K = 0x9e3779b97f4a7c15L;
     private static final int LEAF = 0x0D;
     private static final int INTERIOR = 0x05;
+    /** The most bytes read from the file at once. */
+    private static final int MAX_WINDOW_BYTES = 128 << 10;
 
     private final FileChannel file;
     private final int pageSize;
@@ -35,6 +37,14 @@ public final class RecordHash {
     private final byte[] page;
     private final byte[] overflow;
     private final Stream stream = new Stream();
+    /** Pages read from the file in one go: {@link #windowPages} from {@link #windowFirst}. */
+    private final ByteBuffer window;
+    private long windowFirst = Long.MIN_VALUE / 2;
+    private int windowPages;
+    /** Pages of the window taken so far. */
+    private int windowUsed;
+    /** Pages the next window reads. */
+    private int readAhead = 1;
     private long hash;
     private long rows;
     /** The value of the varint {@link #varint} read last. */
@@ -46,6 +56,7 @@ public final class RecordHash {
         this.usable = usable;
         this.page = new byte[pageSize];
         this.overflow = new byte[pageSize];
+        this.window = ByteBuffer.allocateDirect(Math.max(pageSize, MAX_WINDOW_BYTES / pageSize * pageSize));
     }
 
     /**
@@ -232,7 +243,37 @@ public final class RecordHash {
         if (pageNumber < 1) {
             throw new IOException("a b-tree points at page " + pageNumber);
         }
-        readFully(file, ByteBuffer.wrap(into, 0, pageSize), (pageNumber - 1) * pageSize);
+        if (pageNumber < windowFirst || pageNumber >= windowFirst + windowPages) {
+            fillWindow(pageNumber);
+        }
+        window.get((int) (pageNumber - windowFirst) * pageSize, into, 0, pageSize);
+        windowUsed++;
+    }
+
+    /**
+     * Reads the window from {@code pageNumber} on. A table's pages often lie in runs: a
+     * window that continues the last one, all of whose pages were used, grows (up to
+     * {@link #MAX_WINDOW_BYTES} a read); one that goes unused shrinks, down to one page.
+     */
+    private void fillWindow(long pageNumber) throws IOException {
+        int capacity = window.capacity() / pageSize;
+        if (pageNumber == windowFirst + windowPages && windowUsed >= windowPages) {
+            readAhead = Math.min(capacity, readAhead * 2);
+        } else if (windowUsed < windowPages / 2) {
+            readAhead = Math.max(1, readAhead / 2);
+        }
+        window.clear().limit(readAhead * pageSize);
+        long at = (pageNumber - 1) * pageSize;
+        while (window.position() < pageSize) {
+            int n = file.read(window, at + window.position());
+            if (n < 0) {
+                throw new IOException("the database file ends before page data at byte " + at);
+            }
+        }
+        // a short read past the first page ends the window there (the file's end, or the kernel's choice)
+        windowFirst = pageNumber;
+        windowPages = window.position() / pageSize;
+        windowUsed = 0;
     }
 
     private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {
