@@ -261,17 +261,24 @@ public final class CopyScheduler {
         };
     }
 
-    /** The table's rows in the snapshot: all of them, and those after the checkpoint (still to copy). */
+    /**
+     * The table's rows in the snapshot: all of them, and those after the checkpoint (still to
+     * copy). From the start, that is all of them, which SQLite counts from its smallest b-tree
+     * (counting by rowid reads every page of the table: ten times as long).
+     */
     private static long[] countRows(Connection sqlite, TablePlan table, Checkpoint from) throws SQLException {
         String source = Identifiers.quote(table.name());
-        try (PreparedStatement ps = sqlite.prepareStatement("SELECT (SELECT count(*) FROM " + source
-                + "), (SELECT count(*) FROM " + source + " WHERE rowid >= ?) + (SELECT count(*) FROM " + source
-                + " WHERE rowid <= ?)")) {
-            ps.setLong(1, from.forwardRowid());
-            ps.setLong(2, from.backwardRowid());
+        boolean fromStart = from.equals(Checkpoint.START);
+        try (PreparedStatement ps = sqlite.prepareStatement("SELECT (SELECT count(*) FROM " + source + "), "
+                + (fromStart ? "NULL" : "(SELECT count(*) FROM " + source + " WHERE rowid >= ?) + (SELECT count(*) FROM "
+                        + source + " WHERE rowid <= ?)"))) {
+            if (!fromStart) {
+                ps.setLong(1, from.forwardRowid());
+                ps.setLong(2, from.backwardRowid());
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new long[] {rs.getLong(1), rs.getLong(2)};
+                return new long[] {rs.getLong(1), fromStart ? rs.getLong(1) : rs.getLong(2)};
             }
         }
     }

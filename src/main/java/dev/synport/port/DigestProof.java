@@ -107,7 +107,7 @@ public final class DigestProof {
      * About how long a table's proof takes, in rows of a plain table: event_search's joins
      * each of its rows with events by an index lookup, some ten times a plain row's cost.
      */
-    private static long cost(TablePlan table, CopyDigest digest) {
+    static long cost(TablePlan table, CopyDigest digest) {
         return table.name().equals(Planner.EVENT_SEARCH) ? 10 * digest.rows() : digest.rows();
     }
 }

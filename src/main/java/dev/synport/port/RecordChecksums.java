@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,6 +66,9 @@ public final class RecordChecksums {
         List<TablePlan> tables = plan.tables().stream()
                 .filter(t -> !known.containsKey(t.name()) && digests.containsKey(t.name())
                         && digests.get(t.name()).holdsAt(fingerprint, checkpoints.get(t.name())))
+                // the costliest first, so that the last to finish is a cheap one
+                .sorted(Comparator.comparingLong((TablePlan t) -> DigestProof.cost(t, digests.get(t.name())))
+                        .reversed())
                 .toList();
         Map<String, Long> hashes = new ConcurrentHashMap<>();
         workers.forEach(tables, (sqlite, table) -> of(sqlite, table, digests.get(table.name()))
