@@ -19,9 +19,9 @@ import org.postgresql.util.PSQLException;
  * run killed in between builds it on the next run; with it, for a unique index or a foreign
  * key, the condition selecting the rows it would refuse (the later duplicates, by
  * {@code ctid}, or the rows whose reference points at nothing), which are removed only if
- * building it fails for them. Primary keys and exclusion constraints stay, and so does a foreign key into its own
- * table or with MATCH FULL. Indexes and unique constraints are built before foreign keys. The
- * ledger is removed once it is empty.
+ * building it fails for them. Primary keys and exclusion constraints stay, and so do a
+ * foreign key into its own table and a MATCH FULL one. Indexes and unique constraints are
+ * built before foreign keys. The ledger is removed once it is empty.
  */
 public final class DeferredIndexes {
     public static final String LEDGER = "port_from_sqlite3_deferred_indexes";
@@ -294,8 +294,8 @@ public final class DeferredIndexes {
     /**
      * Builds the table's deferred indexes and constraints, each in its own transaction with
      * its ledger row. One that fails for rows it refuses has them removed by {@code removals}
-     * and is built again; a foreign key whose referenced key is itself still
-     * waiting stays in the ledger, for {@link #rebuildAll}.
+     * and is built again; a foreign key whose referenced key is itself still waiting stays in
+     * the ledger, for {@link #rebuildAll}.
      */
     public void rebuild(Connection c, String table, LockGuard guard, Removals removals) throws SQLException {
         build(c, pending(c, table), guard, removals);
@@ -306,7 +306,8 @@ public final class DeferredIndexes {
         build(c, pendingWhere(c, "true", null), guard, removals);
     }
 
-    private void build(Connection c, List<String> names, LockGuard guard, Removals removals) throws SQLException {
+    private static void build(Connection c, List<String> names, LockGuard guard, Removals removals)
+            throws SQLException {
         if (names.isEmpty()) {
             return;
         }
