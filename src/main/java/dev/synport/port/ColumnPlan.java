@@ -1,7 +1,10 @@
 package dev.synport.port;
 
+import dev.synport.Identifiers;
 import dev.synport.postgres.ColumnKind;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * One copied column: read as {@code sourceExpression} from SQLite, written to
@@ -15,6 +18,11 @@ public record ColumnPlan(String sourceName, String sourceExpression, String targ
 
     public ColumnPlan(String sourceName, String sourceExpression, String targetName, ColumnKind kind) {
         this(sourceName, sourceExpression, targetName, kind, Optional.empty());
+    }
+
+    /** The columns' target names, quoted, comma-separated: a column list for SQL. */
+    public static String targetList(List<ColumnPlan> columns) {
+        return columns.stream().map(c -> Identifiers.quote(c.targetName())).collect(Collectors.joining(", "));
     }
 
     /**

@@ -3,16 +3,13 @@ package dev.synport.port;
 import dev.synport.Identifiers;
 import java.sql.Connection;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** COPY straight into the target table. */
 final class DirectWriter implements TargetWriter {
     private final String copy;
 
     DirectWriter(String table, List<ColumnPlan> columns) {
-        this.copy = "COPY " + Identifiers.quote(table) + " ("
-                + columns.stream().map(c -> Identifiers.quote(c.targetName())).collect(Collectors.joining(", "))
-                + ") FROM STDIN";
+        this.copy = "COPY " + Identifiers.quote(table) + " (" + ColumnPlan.targetList(columns) + ") FROM STDIN";
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.synport.port;
 
 import dev.synport.Identifiers;
 import dev.synport.postgres.CopyDigest;
+import dev.synport.postgres.CopyOutRows;
 import dev.synport.postgres.DeferredIndexes;
 import dev.synport.postgres.DigestStore;
 import dev.synport.report.Finding;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.stream.Collectors;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyOut;
 
 /**
  * Removes the rows a unique index or foreign key built after the copy refuses, and reports
@@ -49,15 +48,10 @@ final class RemovedRows implements DeferredIndexes.Removals {
         Optional<TablePlan> planned = plan.tables().stream().filter(t -> t.name().equals(table)).findFirst();
         Optional<CopyDigests.Running> digest = digests.of(table);
         String quoted = Identifiers.quote(table);
-        String columns = planned.map(t -> t.columns().stream().map(col -> Identifiers.quote(col.targetName()))
-                .collect(Collectors.joining(", "))).orElse(quoted + ".*");
+        String columns = planned.map(t -> ColumnPlan.targetList(t.columns())).orElse(quoted + ".*");
         List<byte[]> lines = new ArrayList<>();
-        CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (DELETE FROM " + quoted + " WHERE "
-                + refused + " RETURNING " + columns + ") TO STDOUT");
-        byte[] line;
-        while ((line = copy.readFromCopy()) != null) {
-            lines.add(line);
-        }
+        CopyOutRows.forEach(c, "COPY (DELETE FROM " + quoted + " WHERE " + refused + " RETURNING " + columns
+                + ") TO STDOUT", (row, length) -> lines.add(Arrays.copyOf(row, length)));
         if (lines.isEmpty()) {
             return;
         }
@@ -65,7 +59,7 @@ final class RemovedRows implements DeferredIndexes.Removals {
         long hashSum = 0;
         if (planned.isPresent() && digest.isPresent()) {
             for (int i = 0; i < lines.size(); i++) {
-                long hash = digest.get().hash(lines.get(i), 0, lines.get(i).length - 1);
+                long hash = digest.get().hash(lines.get(i), 0, lines.get(i).length);
                 hashSum += hash;
                 byHash.computeIfAbsent(hash, h -> new ArrayList<>()).add(i);
             }
@@ -76,7 +70,7 @@ final class RemovedRows implements DeferredIndexes.Removals {
         List<Finding> findings = new ArrayList<>();
         boolean allFound = true;
         for (int i = 0; i < lines.size(); i++) {
-            String row = new String(lines.get(i), 0, lines.get(i).length - 1, StandardCharsets.UTF_8);
+            String row = new String(lines.get(i), StandardCharsets.UTF_8);
             allFound &= rowids[i] != 0;
             findings.add(new Finding(table, rowids[i], null, Finding.Action.REJECTED, rowids[i] != 0 ? reason
                     : reason + "; rowid unknown, the row as PostgreSQL held it (COPY text) is given", row));

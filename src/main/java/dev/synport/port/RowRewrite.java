@@ -5,6 +5,7 @@ import dev.synport.Messages;
 import dev.synport.digest.RowHasher;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
+import dev.synport.postgres.CopyOutRows;
 import dev.synport.postgres.LockGuard;
 import dev.synport.postgres.TargetTable;
 import dev.synport.report.Finding;
@@ -17,10 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
-import org.postgresql.copy.CopyOut;
 import org.postgresql.util.PSQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,8 +104,7 @@ public final class RowRewrite {
 
     private Optional<Outcome> rewrite(Connection sqlite, Connection pg) throws SQLException {
         String table = Identifiers.quote(plan.name());
-        String columns = plan.columns().stream().map(c -> Identifiers.quote(c.targetName()))
-                .collect(Collectors.joining(", "));
+        String columns = ColumnPlan.targetList(plan.columns());
         LineBag target = new LineBag(MAX_ROWS);
         try (Statement st = pg.createStatement()) {
             // nothing else may move the rows between their reading and the delete by ctid
@@ -160,25 +158,13 @@ public final class RowRewrite {
 
     /** Reads the target's rows into {@code bag}; false if they are more than it holds. */
     private boolean readTarget(Connection pg, String command, LineBag bag) throws SQLException {
-        CopyOut copy = pg.unwrap(PGConnection.class).getCopyAPI().copyOut(command);
-        try {
-            byte[] row;
-            while ((row = copy.readFromCopy()) != null) {
-                int tab = 0;
-                while (row[tab] != '\t') {
-                    tab++;
-                }
-                int end = row[row.length - 1] == '\n' ? row.length - 1 : row.length;
-                if (!bag.add(digest.hash(row, tab + 1, end), ctid(row, tab))) {
-                    return false;
-                }
+        return CopyOutRows.forEach(pg, command, (row, length) -> {
+            int tab = 0;
+            while (row[tab] != '\t') {
+                tab++;
             }
-            return true;
-        } finally {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
-        }
+            return bag.add(digest.hash(row, tab + 1, length), ctid(row, tab));
+        });
     }
 
     /** Deletes the rows no snapshot row took; returns how many. */

@@ -11,6 +11,7 @@ import dev.synport.port.TablePlan;
 import dev.synport.postgres.Checkpoint;
 import dev.synport.postgres.CheckpointStore;
 import dev.synport.postgres.CopyDigest;
+import dev.synport.postgres.CopyOutRows;
 import dev.synport.postgres.DeferredIndexes;
 import dev.synport.postgres.DigestStore;
 import dev.synport.postgres.PostgresTarget;
@@ -38,8 +39,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -376,18 +375,10 @@ public final class Verifier {
 
         /** Hashes every row {@code command} (a COPY TO STDOUT) gives into {@code digest}. */
         private void copyOut(Connection c, String command, Digest digest) throws SQLException {
-            CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut(command);
-            try {
-                byte[] row;
-                while ((row = copy.readFromCopy()) != null) {
-                    int length = row.length > 0 && row[row.length - 1] == '\n' ? row.length - 1 : row.length;
-                    digest.add(postgresHasher.hash(row, 0, length));
-                }
-            } finally {
-                if (copy.isActive()) {
-                    copy.cancelCopy();
-                }
-            }
+            CopyOutRows.forEach(c, command, (row, length) -> {
+                digest.add(postgresHasher.hash(row, 0, length));
+                return true;
+            });
         }
 
         /** How many hashes the two sorted arrays share, duplicates counted as often as both hold them. */
