@@ -35,6 +35,16 @@ public final class CopyDigests {
         return RowHasher.written(table.columns().stream().map(ColumnPlan::targetName).toList(), target);
     }
 
+    /**
+     * The rows behind {@code checkpoint}, if {@code table}'s digest counted them all: read
+     * from this snapshot state, from the start up to exactly there (rejected rows left out).
+     */
+    Optional<Long> rowsBehind(String table, Checkpoint checkpoint) {
+        CopyDigest start = starts.get(table);
+        return start != null && start.from().equals(Checkpoint.START) && start.to().equals(checkpoint)
+                ? Optional.of(start.rows()) : Optional.empty();
+    }
+
     /** The running digest of {@code table}'s copy, if it keeps one. */
     Optional<Running> of(String table) {
         return Optional.ofNullable(fields.get(table))

@@ -79,7 +79,8 @@ public final class CopyScheduler {
         try (Connection sqlite = snapshot.open()) {
             for (TablePlan table : plan.tables()) {
                 Checkpoint from = positions.get(table.name());
-                long[] counts = countRows(sqlite, table, from);
+                long[] counts = countRows(sqlite, table, from,
+                        rewritten.contains(table.name()) ? Optional.empty() : digests.rowsBehind(table.name(), from));
                 remaining.put(table.name(), counts[1]);
                 planned.add(new PlannedTable(table.name(), counts[0] - counts[1], counts[1], from.forwardRowid(),
                         counts[1] >= settings.deferIndexesFrom()));
@@ -194,7 +195,7 @@ public final class CopyScheduler {
                 }
                 empty(pg, plan, table, digest);
                 from = Checkpoint.START;
-                rows = countRows(sqlite, table, from)[1];
+                rows = countRows(sqlite, table, from, Optional.empty())[1];
             }
             RowKey key = RowKey.read(pg, table); // before its unique indexes are deferred
             indexes.deferIfWorthIt(pg, table.name(), rows, guard);
@@ -264,12 +265,16 @@ public final class CopyScheduler {
     /**
      * The table's rows in the snapshot: all of them, and those after the checkpoint (still to
      * copy). From the start, that is all of them, which SQLite counts from its smallest b-tree
-     * (counting by rowid reads every page of the table: ten times as long).
+     * (counting by rowid reads every page of the table: ten times as long). Behind the
+     * checkpoint, they are the {@code behind} rows a digest of this snapshot state counted
+     * where there is one; only the rows after it are then counted, from the checkpoint on.
      */
-    private static long[] countRows(Connection sqlite, TablePlan table, Checkpoint from) throws SQLException {
+    private static long[] countRows(Connection sqlite, TablePlan table, Checkpoint from, Optional<Long> behind)
+            throws SQLException {
         String source = Identifiers.quote(table.name());
         boolean fromStart = from.equals(Checkpoint.START);
-        try (PreparedStatement ps = sqlite.prepareStatement("SELECT (SELECT count(*) FROM " + source + "), "
+        String all = fromStart || behind.isEmpty() ? "(SELECT count(*) FROM " + source + ")" : "NULL";
+        try (PreparedStatement ps = sqlite.prepareStatement("SELECT " + all + ", "
                 + (fromStart ? "NULL" : "(SELECT count(*) FROM " + source + " WHERE rowid >= ?) + (SELECT count(*) FROM "
                         + source + " WHERE rowid <= ?)"))) {
             if (!fromStart) {
@@ -278,7 +283,11 @@ public final class CopyScheduler {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new long[] {rs.getLong(1), fromStart ? rs.getLong(1) : rs.getLong(2)};
+                if (fromStart) {
+                    return new long[] {rs.getLong(1), rs.getLong(1)};
+                }
+                long after = rs.getLong(2);
+                return new long[] {behind.isPresent() ? behind.get() + after : rs.getLong(1), after};
             }
         }
     }

@@ -47,6 +47,13 @@ class SummaryJsonIT {
         assertThat(text).doesNotContain("\"partial\"", "\"not_started\"");
         assertThat(result.out()).containsPattern("Port finished in \\S+: \\d+ tables, [\\d,]+ rows copied this run,"
                 + " \\d+ sequences set\\.");
+
+        // a rerun counts the rows behind each checkpoint from the digest of this snapshot state
+        Cli.Result rerun = Cli.run("--sqlite-database", SAMPLE.toString(), "--postgres-config",
+                target.config().toString(), "--summary-json", json.toString());
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+        assertThat(Files.readString(json)).contains("{\"name\": \"events\", \"state\": \"complete\","
+                + " \"rows_before\": 3355, \"rows_planned\": 0, \"rows_read\": 0, \"rows_written\": 0,");
     }
 
     @Test
