@@ -79,8 +79,7 @@ public final class CopyScheduler {
         try (Connection sqlite = snapshot.open()) {
             for (TablePlan table : plan.tables()) {
                 Checkpoint from = positions.get(table.name());
-                long[] counts = countRows(sqlite, table, from,
-                        rewritten.contains(table.name()) ? Optional.empty() : digests.rowsBehind(table.name(), from));
+                long[] counts = countRows(sqlite, table, from, digests.rowsBehind(table.name(), from));
                 remaining.put(table.name(), counts[1]);
                 planned.add(new PlannedTable(table.name(), counts[0] - counts[1], counts[1], from.forwardRowid(),
                         counts[1] >= settings.deferIndexesFrom()));
@@ -272,22 +271,25 @@ public final class CopyScheduler {
     private static long[] countRows(Connection sqlite, TablePlan table, Checkpoint from, Optional<Long> behind)
             throws SQLException {
         String source = Identifiers.quote(table.name());
-        boolean fromStart = from.equals(Checkpoint.START);
-        String all = fromStart || behind.isEmpty() ? "(SELECT count(*) FROM " + source + ")" : "NULL";
-        try (PreparedStatement ps = sqlite.prepareStatement("SELECT " + all + ", "
-                + (fromStart ? "NULL" : "(SELECT count(*) FROM " + source + " WHERE rowid >= ?) + (SELECT count(*) FROM "
-                        + source + " WHERE rowid <= ?)"))) {
-            if (!fromStart) {
-                ps.setLong(1, from.forwardRowid());
-                ps.setLong(2, from.backwardRowid());
+        String countAll = "SELECT count(*) FROM " + source;
+        if (from.equals(Checkpoint.START)) {
+            long all = count(sqlite, countAll);
+            return new long[] {all, all};
+        }
+        long after = count(sqlite, "SELECT (SELECT count(*) FROM " + source + " WHERE rowid >= ?)"
+                + " + (SELECT count(*) FROM " + source + " WHERE rowid <= ?)",
+                from.forwardRowid(), from.backwardRowid());
+        return new long[] {behind.isPresent() ? behind.get() + after : count(sqlite, countAll), after};
+    }
+
+    private static long count(Connection sqlite, String sql, long... parameters) throws SQLException {
+        try (PreparedStatement ps = sqlite.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setLong(i + 1, parameters[i]);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                if (fromStart) {
-                    return new long[] {rs.getLong(1), rs.getLong(1)};
-                }
-                long after = rs.getLong(2);
-                return new long[] {behind.isPresent() ? behind.get() + after : rs.getLong(1), after};
+                return rs.getLong(1);
             }
         }
     }
