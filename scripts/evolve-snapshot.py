@@ -6,7 +6,10 @@ Usage: scripts/evolve-snapshot.py SNAPSHOT OUT [--percent P] [--seed S]
 OUT is a copy of SNAPSHOT in which the server went on for a while (Python 3 standard
 library only; the shared generator stays read-only):
   - P% more events (default 1): the newest events again under new event ids and stream
-    orderings, with their event_json rows;
+    orderings, with the rows Synapse writes beside each event (event_json, event_edges,
+    event_auth, event_to_state_groups, event_search, event_relations), and P% more state
+    groups (the newest again under new ids, with their state_groups_state and
+    state_group_edges rows);
   - churn in tables Synapse rewrites, each as far as the snapshot has them:
     receipts_linearized (receipts moved on: updated, some gone, new ones),
     current_state_events (memberships changed), event_push_actions (some rotated away, new
@@ -70,17 +73,56 @@ def sample(con, table, n, rng):
     return rng.sample(rowids, min(n, len(rowids)))
 
 
+# tables keyed by an event's id that Synapse writes with the event: (table, its event column)
+EVENT_ROWS = [("event_json", "event_id"), ("event_edges", "event_id"), ("event_auth", "event_id"),
+              ("event_to_state_groups", "event_id"), ("event_search", "event_id"),
+              ("event_relations", "event_id")]
+
+
 def grow_events(con, percent, suffix):
+    """The newest P% of events again under new ids, with their rows in EVENT_ROWS; returns counts."""
     total = con.execute("SELECT count(*) FROM events").fetchone()[0]
     n = max(1, total * percent // 100)
     newest = [r[0] for r in con.execute("SELECT rowid FROM events ORDER BY stream_ordering DESC LIMIT ?", (n,))]
-    copied = [r[0] for r in con.execute(f"SELECT event_id FROM events WHERE rowid IN ({', '.join('?' * len(newest))})",
-                                        newest)]
-    copy_rows(con, "events", newest, ["event_id"], suffix)
-    json_rows = [r[0] for r in con.execute(
-        f"SELECT rowid FROM event_json WHERE event_id IN ({', '.join('?' * len(copied))})", copied)]
-    copy_rows(con, "event_json", json_rows, ["event_id"], suffix)
-    return n
+    con.execute("CREATE TEMP TABLE copied AS SELECT event_id FROM events WHERE rowid IN"
+                f" ({', '.join('?' * len(newest))})", newest)
+    counts = {"events": copy_rows(con, "events", newest, ["event_id"], suffix)}
+    for table, column in EVENT_ROWS:
+        if has_table(con, table):
+            rowids = [r[0] for r in con.execute(
+                f'SELECT rowid FROM "{table}" WHERE "{column}" IN (SELECT event_id FROM copied)')]
+            counts[table] = copy_rows(con, table, rowids, [column], suffix) if rowids else 0
+    con.execute("DROP TABLE copied")
+    return counts
+
+
+def grow_state_groups(con, percent):
+    """
+    The newest state groups again under new ids, with their state and edges, as many as make
+    P% of the state rows (a new group holds its changes, not the whole state); returns counts.
+    """
+    if not has_table(con, "state_groups") or not has_table(con, "state_groups_state"):
+        return {}
+    top = con.execute("SELECT coalesce(max(id), 0) FROM state_groups").fetchone()[0]
+    want = max(1, con.execute("SELECT count(*) FROM state_groups_state").fetchone()[0] * percent // 100)
+    first, rows = top, 0
+    for group, count in con.execute("SELECT g.id, (SELECT count(*) FROM state_groups_state s"
+                                    " WHERE s.state_group = g.id) FROM state_groups g ORDER BY g.id DESC"):
+        first, rows = group, rows + count
+        if rows >= want:
+            break
+    shift = top - first + 1  # the copies' ids follow the largest
+    counts = {}
+    for table, column in (("state_groups", "id"), ("state_groups_state", "state_group"),
+                          ("state_group_edges", "state_group")):
+        if not has_table(con, table):
+            continue
+        cols = columns(con, table)
+        exprs = ", ".join(f'"{c}" + {shift}' if c == column else f'"{c}"' for c in cols)
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        counts[table] = con.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {exprs} FROM "{table}"'
+                                    f' WHERE "{column}" >= ?', (first,)).rowcount
+    return counts
 
 
 def main(argv):
@@ -95,7 +137,8 @@ def main(argv):
     shutil.copyfile(a.snapshot, a.out)
     con = sqlite3.connect(a.out)
     with con:
-        print(f"events: {grow_events(con, a.percent, suffix):,} more (with their event_json)")
+        for table, n in {**grow_events(con, a.percent, suffix), **grow_state_groups(con, a.percent)}.items():
+            print(f"{table}: {n:,} more")
         for table, (column, value, unique) in CHURN.items():
             if not has_table(con, table):
                 continue

@@ -31,10 +31,16 @@ public final class DigestProof {
 
     /**
      * The outcome for each table checked: whether its digest still holds, and, for those
-     * proven by their stored records, the record hash (the same in this snapshot).
+     * proven by their stored records, that digest and its record hash (the same in this snapshot).
      */
-    public record Proofs(Map<String, Boolean> holds, Map<String, Long> recordHashes) {
+    public record Proofs(Map<String, Boolean> holds, Map<String, RecordChecksums.Hashed> byRecords) {
         public static final Proofs NONE = new Proofs(Map.of(), Map.of());
+
+        /** The record hash of the digest {@code table}'s proof found in this snapshot, or null. */
+        public Long recordHash(String table) {
+            RecordChecksums.Hashed hashed = byRecords.get(table);
+            return hashed == null ? null : hashed.hash();
+        }
     }
 
     /**
@@ -62,9 +68,9 @@ public final class DigestProof {
             }
         }
         // the costliest first, so that the last to finish is a cheap one
-        tables.sort(Comparator.comparingLong((TablePlan t) -> cost(t, stored.get(t.name()))).reversed());
+        tables.sort(Comparator.comparingLong((TablePlan t) -> cost(t, stored.get(t.name()).rows())).reversed());
         Map<String, Boolean> proofs = new ConcurrentHashMap<>();
-        Map<String, Long> byRecords = new ConcurrentHashMap<>();
+        Map<String, RecordChecksums.Hashed> byRecords = new ConcurrentHashMap<>();
         workers.forEach(tables, (sqlite, table) -> {
             CopyDigest digest = stored.get(table.name());
             Long expected = recordHashes.get(table.name());
@@ -72,7 +78,7 @@ public final class DigestProof {
                 OptionalLong now = records.get().of(sqlite, table, digest);
                 if (now.isPresent() && now.getAsLong() == expected) {
                     proofs.put(table.name(), true);
-                    byRecords.put(table.name(), expected);
+                    byRecords.put(table.name(), new RecordChecksums.Hashed(digest, expected));
                     return;
                 }
             }
@@ -107,7 +113,7 @@ public final class DigestProof {
      * About how long a table's proof takes, in rows of a plain table: event_search's joins
      * each of its rows with events by an index lookup, some ten times a plain row's cost.
      */
-    static long cost(TablePlan table, CopyDigest digest) {
-        return table.name().equals(Planner.EVENT_SEARCH) ? 10 * digest.rows() : digest.rows();
+    static long cost(TablePlan table, long rows) {
+        return table.name().equals(Planner.EVENT_SEARCH) ? 10 * rows : rows;
     }
 }

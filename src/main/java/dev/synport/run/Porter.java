@@ -192,7 +192,7 @@ public final class Porter {
                     Optional<RecordChecksums> records = RecordChecksums.of(snapshot);
                     if (records.isPresent()) {
                         records.get().record(new SnapshotWorkers(snapshot, copySettings.workers()), control, guard,
-                                plan, fingerprint);
+                                plan, fingerprint, proofs.byRecords());
                     }
                 }
                 indexes.rebuildAll(control, guard, scheduler.removals(plan));
@@ -407,7 +407,7 @@ public final class Porter {
                 boolean carried = earlier != null && earlier.from().equals(digest.getValue().from())
                         && earlier.to().equals(digest.getValue().to());
                 digestStore.set(c, digest.getKey(), digest.getValue(),
-                        carried ? proofs.recordHashes().get(digest.getKey()) : null);
+                        carried ? proofs.recordHash(digest.getKey()) : null);
             }
             List<String> refill = new ArrayList<>(plan.refilledSpecially());
             plan.tables().stream().map(TablePlan::name).filter(starts.refilled()::contains).forEach(refill::add);

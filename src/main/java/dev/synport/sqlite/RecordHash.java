@@ -16,7 +16,9 @@ import java.util.OptionalLong;
  * A 64-bit hash of the stored records (rowid and payload bytes, as SQLite's file format keeps
  * them) of a rowid table's rows within rowid ranges, read straight from the database file by
  * walking the table's b-tree: no SQL, no decoding of values. Two files give the same hash for
- * a range when they hold the same rows there, wherever their pages lie. It reads the main
+ * a range when they hold the same rows there, wherever their pages lie. It is the sum (mod
+ * 2^64) of a hash of each row, so the hash of disjoint ranges together is the sum of theirs:
+ * a table that grew is hashed by adding its new rows' to what its old ones gave. It reads the main
  * file only, so it must not be used while a write-ahead log holds pages (see
  * {@link Snapshot#recordFile()}).
  */
@@ -46,7 +48,6 @@ public final class RecordHash {
     /** Pages the next window reads. */
     private int readAhead = 1;
     private long hash;
-    private long rows;
     /** The value of the varint {@link #varint} read last. */
     private long value;
 
@@ -82,7 +83,7 @@ public final class RecordHash {
             } catch (IndexOutOfBoundsException e) {
                 throw new IOException("page data out of bounds in the b-tree at page " + rootPage, e);
             }
-            return OptionalLong.of(walk.hash * K + walk.rows);
+            return OptionalLong.of(walk.hash);
         }
     }
 
@@ -149,8 +150,7 @@ public final class RecordHash {
             next = u32(overflow, 0);
         }
         long h = stream.finish();
-        hash = Long.rotateLeft(hash, 27) ^ mix(h);
-        rows++;
+        hash += mix(h);
     }
 
     /** How much of a payload of {@code total} bytes a table leaf keeps on its page (SQLite's file format, 1.6). */

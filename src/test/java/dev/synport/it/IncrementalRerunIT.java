@@ -19,6 +19,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -46,6 +48,18 @@ class IncrementalRerunIT {
                 + " SELECT event_id || '-new', room_id, internal_metadata, json, format_version FROM event_json"
                 + " ORDER BY rowid DESC LIMIT 5",
         "DELETE FROM device_inbox WHERE rowid IN (SELECT rowid FROM device_inbox ORDER BY rowid LIMIT 3)",
+    };
+
+    /** Rows added to three append-only tables, one of them event_search (whose hash joins events). */
+    private static final String[] GROWN_TABLES = {
+        "INSERT INTO event_json (event_id, room_id, internal_metadata, json, format_version)"
+                + " SELECT event_id || '-grown', room_id, internal_metadata, json, format_version FROM event_json"
+                + " ORDER BY rowid DESC LIMIT 20",
+        "INSERT INTO event_search (event_id, room_id, sender, key, value) SELECT event_id || '-grown', room_id,"
+                + " sender, key, value FROM event_search ORDER BY rowid DESC LIMIT 5",
+        "INSERT INTO state_groups_state (state_group, room_id, type, state_key, event_id)"
+                + " SELECT state_group, room_id, type, state_key || '-grown', event_id FROM state_groups_state"
+                + " ORDER BY rowid DESC LIMIT 30",
     };
 
     /** current_state_events with a row updated, one deleted and one inserted. */
@@ -179,6 +193,50 @@ class IncrementalRerunIT {
         assertThat(Integer.parseInt(proven.group(1))).isPositive();
         assertThat(Integer.parseInt(proven.group(2))).as("event_json, state_groups_state").isEqualTo(2);
         assertSameAsAFreshPort(pg, second, target, "rerun_newer_reference", dir);
+    }
+
+    /**
+     * A rerun of a snapshot whose tables grew hashes the stored records of their new rows only,
+     * adding them to the old rows' hash its proof found: the record hashes it keeps are those a
+     * fresh port of that snapshot keeps, and the next rerun proves the rows by them.
+     */
+    @Test
+    void aGrownTablesRecordHashAddsItsNewRowsToItsOldOnes(PostgresServer pg, @TempDir Path dir) throws Exception {
+        Path first = dir.resolve("first.db");
+        Target target = portedFirst(pg, "rerun_hashes", first);
+        Path second = SnapshotCopy.of(first, dir.resolve("second.db"), GROWN_TABLES);
+        Cli.Result rerun = port(second, target, dir);
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+        // the rerun's line, the log's last (the first port's comes before it)
+        Matcher stored = Pattern.compile("stored the record hashes of (\\d+) table\\(s\\), (\\d+) of them hashed for"
+                + " their new rows only").matcher(Files.readString(dir.resolve("port.log")));
+        List<String> hashed = new ArrayList<>();
+        while (stored.find()) {
+            hashed = List.of(stored.group(1), stored.group(2));
+        }
+        assertThat(hashed).as("event_json, event_search, state_groups_state, each for its new rows only")
+                .containsExactly("3", "3");
+
+        Target reference = Target.create(pg, "rerun_hashes_reference", INIT, dir);
+        assertThat(port(second, reference, dir).exitCode()).isZero();
+        assertThat(recordHashes(target)).isEqualTo(recordHashes(reference)).hasSizeGreaterThan(100);
+
+        Path third = SnapshotCopy.of(second, dir.resolve("third.db"), grown("-third"));
+        Cli.Result next = port(third, target, dir);
+        assertThat(next.exitCode()).as(next.toString()).isZero();
+        assertThat(next.err()).doesNotContain("warning:");
+        assertSameAsAFreshPort(pg, third, target, "rerun_hashes_third", dir);
+    }
+
+    private static Map<String, Long> recordHashes(Target target) throws SQLException {
+        Map<String, Long> hashes = new TreeMap<>();
+        try (Connection c = target.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT table_name, record_hash FROM port_from_sqlite3_digests WHERE record_hash IS NOT NULL")) {
+            while (rs.next()) {
+                hashes.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return hashes;
     }
 
     /**

@@ -76,6 +76,17 @@ class RecordHashTest {
     }
 
     @Test
+    void theHashOfDisjointRangesIsTheSumOfTheirs() throws Exception {
+        long whole = hash(original, "events", FIRST_THOUSAND).orElseThrow();
+        long first = hash(original, "events", List.of(new RecordHash.Range(1, 600))).orElseThrow();
+        long rest = hash(original, "events", List.of(new RecordHash.Range(601, 1000))).orElseThrow();
+        assertThat(first + rest).isEqualTo(whole);
+        assertThat(hash(original, "events", List.of(new RecordHash.Range(1, 600), new RecordHash.Range(601, 1000))))
+                .hasValue(whole);
+        assertThat(first).isNotEqualTo(rest);
+    }
+
+    @Test
     void aChangedDeletedOrOverflowingRowInTheRangeChangesIt() throws Exception {
         OptionalLong before = hash(original, "events", FIRST_THOUSAND);
         for (String change : List.of("UPDATE events SET json = '{}' WHERE stream_ordering = 500",
