@@ -110,8 +110,9 @@ public final class DigestProof {
     }
 
     /**
-     * About how long a table's proof takes, in rows of a plain table: event_search's joins
-     * each of its rows with events by an index lookup, some ten times a plain row's cost.
+     * About how long hashing or proving {@code rows} of a table takes, in rows of a plain table:
+     * event_search's joins each of its rows with events by an index lookup, some ten times a
+     * plain row's cost.
      */
     static long cost(TablePlan table, long rows) {
         return table.name().equals(Planner.EVENT_SEARCH) ? 10 * rows : rows;

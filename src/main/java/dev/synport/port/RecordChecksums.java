@@ -172,13 +172,15 @@ public final class RecordChecksums {
                 || is.backwardRowid() > was.backwardRowid()) {
             return Optional.empty();
         }
-        return Optional.of(List.of(new RecordHash.Range(was.forwardRowid(), is.forwardRowid() - 1),
-                new RecordHash.Range(is.backwardRowid() + 1, was.backwardRowid())));
+        return Optional.of(between(was, is));
     }
 
     private static List<RecordHash.Range> ranges(CopyDigest digest) {
-        Checkpoint from = digest.from();
-        Checkpoint to = digest.to();
+        return between(digest.from(), digest.to());
+    }
+
+    /** The rows a copy from {@code from} to {@code to} reads: forwards, then backwards. */
+    private static List<RecordHash.Range> between(Checkpoint from, Checkpoint to) {
         return List.of(new RecordHash.Range(from.forwardRowid(), to.forwardRowid() - 1),
                 new RecordHash.Range(to.backwardRowid() + 1, from.backwardRowid()));
     }
