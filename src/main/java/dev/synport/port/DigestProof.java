@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -75,10 +74,10 @@ public final class DigestProof {
             CopyDigest digest = stored.get(table.name());
             Long expected = recordHashes.get(table.name());
             if (expected != null && records.isPresent()) {
-                OptionalLong now = records.get().of(sqlite, table, digest);
-                if (now.isPresent() && now.getAsLong() == expected) {
+                Optional<RecordChecksums.Hashed> proof = records.get().proof(sqlite, table, digest, expected);
+                if (proof.isPresent()) {
                     proofs.put(table.name(), true);
-                    byRecords.put(table.name(), new RecordChecksums.Hashed(digest, expected));
+                    byRecords.put(table.name(), proof.get());
                     return;
                 }
             }
@@ -102,6 +101,19 @@ public final class DigestProof {
             }
             proofs.put(table.name(), countAndSum[0] == digest.rows() && countAndSum[1] == digest.hashSum());
         });
+        // event_search's joined columns standing on events' proof need that proof, of a digest from events' start
+        RecordChecksums.Hashed search = byRecords.get(Planner.EVENT_SEARCH);
+        RecordChecksums.Hashed events = byRecords.get(SearchJoin.EVENTS);
+        boolean eventsProven = events != null && events.digest().from().equals(Checkpoint.START);
+        if (search != null && search.byEvents() && !eventsProven) {
+            byRecords.remove(Planner.EVENT_SEARCH);
+            // as for its other changes: an append-only table's proof fails, another is copied again
+            if (plan.tables().stream().anyMatch(t -> t.name().equals(Planner.EVENT_SEARCH) && t.appendOnly())) {
+                proofs.put(Planner.EVENT_SEARCH, false);
+            } else {
+                proofs.remove(Planner.EVENT_SEARCH);
+            }
+        }
         long appendOnly = tables.stream().filter(TablePlan::appendOnly).count();
         LOG.info("rows earlier runs copied, of {} append-only table(s) and {} other(s): {} proven unchanged by their"
                 + " stored records, {} append-only one(s) read again", appendOnly, tables.size() - appendOnly,

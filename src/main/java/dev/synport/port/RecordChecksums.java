@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,20 +32,21 @@ import org.slf4j.LoggerFactory;
  * same hash holds the same rows there, which proves a table's earlier rows unchanged (an
  * append-only table's, or any other's that only gained rows) at the cost of reading its pages,
  * not of reading its rows through SQLite. Only for tables read by plain rowid, and
- * {@code event_search}, from a snapshot without pages in a write-ahead log.
+ * {@code event_search} (its records and {@link SearchJoin its joined columns}), from a
+ * snapshot without pages in a write-ahead log.
  */
 public final class RecordChecksums {
-    /** The hash of this snapshot's records of the rows {@code digest} covers. */
-    public record Hashed(CopyDigest digest, long hash) {}
+    /**
+     * The hash of this snapshot's records of the rows {@code digest} covers; {@code byEvents}
+     * if it is {@code event_search}'s and stands on {@code events}' proof for its joined columns.
+     */
+    public record Hashed(CopyDigest digest, long hash, boolean byEvents) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordChecksums.class);
-    /** The table an FTS4 table keeps its rows in, by docid (its rowid). */
-    private static final String EVENT_SEARCH_CONTENT = Planner.EVENT_SEARCH + "_content";
-    /** Stands for a NULL joined column (no event): a value no timestamp or stream ordering takes. */
-    private static final long NULL = 0x8000_0000_0000_0001L;
 
     private final Snapshot snapshot;
     private final Path file;
+    private final SearchJoin join = new SearchJoin();
 
     private RecordChecksums(Snapshot snapshot, Path file) {
         this.snapshot = snapshot;
@@ -71,6 +73,12 @@ public final class RecordChecksums {
         Map<String, CopyDigest> digests = store.readAll(control);
         Map<String, Long> known = store.readRecordHashes(control);
         Map<String, Checkpoint> checkpoints = new CheckpointStore().readAll(control);
+        // every event of this snapshot state is in events' digest: search rows that joined one can stand on it
+        CopyDigest events = digests.get(SearchJoin.EVENTS);
+        boolean eventsCovered = events != null && events.from().equals(Checkpoint.START)
+                && events.holdsAt(fingerprint, checkpoints.get(SearchJoin.EVENTS))
+                && plan.tables().stream().anyMatch(t -> t.name().equals(SearchJoin.EVENTS)
+                        && t.rowidExpression().equals("rowid"));
         List<Job> jobs = new ArrayList<>();
         for (TablePlan table : plan.tables()) {
             CopyDigest digest = digests.get(table.name());
@@ -82,14 +90,15 @@ public final class RecordChecksums {
             Optional<List<RecordHash.Range>> gained = before == null ? Optional.empty()
                     : gained(before.digest(), digest);
             jobs.add(gained.isPresent()
-                    ? new Job(table, gained.get(), Optional.of(before), digest.rows() - before.digest().rows())
-                    : new Job(table, ranges(digest), Optional.empty(), digest.rows()));
+                    ? new Job(table, digest, gained.get(), Optional.of(before), digest.rows() - before.digest().rows())
+                    : new Job(table, digest, ranges(digest), Optional.empty(), digest.rows()));
         }
         // the costliest first, so that the last to finish is a cheap one
         jobs.sort(Comparator.comparingLong((Job j) -> DigestProof.cost(j.table(), j.rows())).reversed());
         Map<String, Long> hashes = new ConcurrentHashMap<>();
-        workers.forEach(jobs, (sqlite, job) -> of(sqlite, job.table(), job.ranges()).ifPresent(hash -> hashes.put(
-                job.table().name(), job.grownFrom().map(Hashed::hash).orElse(0L) + hash)));
+        Set<String> inFull = ConcurrentHashMap.newKeySet();
+        workers.forEach(jobs, (sqlite, job) -> hash(sqlite, job, eventsCovered, inFull)
+                .ifPresent(hash -> hashes.put(job.table().name(), hash)));
         // a hash read while the file changed would vouch for rows the copy did not read
         snapshot.checkUnchanged();
         Transaction.run(control, guard, () -> {
@@ -99,66 +108,80 @@ public final class RecordChecksums {
             return null;
         });
         LOG.info("stored the record hashes of {} table(s), {} of them hashed for their new rows only", hashes.size(),
-                jobs.stream().filter(j -> j.grownFrom().isPresent() && hashes.containsKey(j.table().name())).count());
+                jobs.stream().filter(j -> j.grownFrom().isPresent() && hashes.containsKey(j.table().name())
+                        && !inFull.contains(j.table().name())).count());
     }
 
     /**
-     * What {@link #record} hashes of a table: its rows within {@code ranges} (about {@code rows}
-     * of them), whose hash is added to that of the digest the table grew from, if it did.
+     * What {@link #record} hashes of a table for {@code digest}: its rows within {@code ranges}
+     * (about {@code rows} of them), whose hash is added to that of the digest the table grew
+     * from, if it did.
      */
-    private record Job(TablePlan table, List<RecordHash.Range> ranges, Optional<Hashed> grownFrom, long rows) {}
-
-    /** The hash of the rows {@code digest} covers in this snapshot, or empty if the table cannot be hashed so. */
-    public OptionalLong of(Connection sqlite, TablePlan table, CopyDigest digest) throws SQLException {
-        return of(sqlite, table, ranges(digest));
-    }
-
-    private OptionalLong of(Connection sqlite, TablePlan table, List<RecordHash.Range> ranges) throws SQLException {
-        if (table.name().equals(Planner.EVENT_SEARCH)) {
-            return eventSearch(sqlite, ranges);
-        }
-        return table.rowidExpression().equals("rowid") ? records(sqlite, table.name(), ranges) : OptionalLong.empty();
-    }
+    private record Job(TablePlan table, CopyDigest digest, List<RecordHash.Range> ranges, Optional<Hashed> grownFrom,
+            long rows) {}
 
     /**
-     * {@code event_search}'s rows are its full-text table's (whose records are those of its
-     * {@code event_search_content} table, by docid) joined with two columns of {@code events}:
-     * the sum of the records' hash and of a hash of each row's docid and joined columns.
+     * {@code job}'s record hash; {@code event_search}'s stands on events' proof where every row
+     * joined an event ({@code eventsCovered}: all of them are in events' digest), and where the
+     * rows it grew from did so too; otherwise it holds the hash of its joined columns. A table
+     * that grew but is hashed in full all the same is added to {@code inFull}.
      */
-    private OptionalLong eventSearch(Connection sqlite, List<RecordHash.Range> ranges) throws SQLException {
-        OptionalLong content = records(sqlite, EVENT_SEARCH_CONTENT, ranges);
-        if (content.isEmpty()) {
-            return content;
+    private OptionalLong hash(Connection sqlite, Job job, boolean eventsCovered, Set<String> inFull)
+            throws SQLException {
+        long base = job.grownFrom().map(Hashed::hash).orElse(0L);
+        if (!job.table().name().equals(Planner.EVENT_SEARCH)) {
+            OptionalLong hash = plainRecords(sqlite, job.table(), job.ranges());
+            return hash.isPresent() ? OptionalLong.of(base + hash.getAsLong()) : hash;
         }
-        long joined = content.getAsLong();
-        try (PreparedStatement ps = sqlite.prepareStatement("SELECT s.docid, e.origin_server_ts, e.stream_ordering"
-                + " FROM " + EVENT_SEARCH_CONTENT + " AS s LEFT JOIN events AS e ON e.event_id = s.c0event_id"
-                + " AND e.room_id = s.c1room_id WHERE s.docid BETWEEN ? AND ?")) {
-            for (RecordHash.Range range : ranges) {
-                ps.setLong(1, range.first());
-                ps.setLong(2, range.last());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        joined += step(step(step(0, rs.getLong(1)), value(rs, 2)), value(rs, 3));
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            LOG.info("event_search: its full-text rows cannot be joined as expected ({}); its rows are read instead",
-                    e.getMessage());
+        OptionalLong content = records(sqlite, SearchJoin.CONTENT, job.ranges());
+        Optional<SearchJoin.Columns> columns = content.isPresent() ? join.read(sqlite, job.ranges()) : Optional.empty();
+        if (columns.isEmpty()) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(joined);
+        boolean byEvents = eventsCovered && columns.get().unjoined() == 0 && join.eventIdsUnique(sqlite);
+        if (job.grownFrom().isEmpty()) {
+            return OptionalLong.of(content.getAsLong() + (byEvents ? SearchJoin.BY_EVENTS : columns.get().hash()));
+        }
+        if (!job.grownFrom().get().byEvents()) {
+            return OptionalLong.of(base + content.getAsLong() + columns.get().hash());
+        }
+        if (byEvents) {
+            return OptionalLong.of(base + content.getAsLong());
+        }
+        // the new rows cannot stand on events' proof: the whole table's joined columns are hashed
+        inFull.add(job.table().name());
+        return hash(sqlite, new Job(job.table(), job.digest(), ranges(job.digest()), Optional.empty(), job.rows()),
+                false, inFull);
     }
 
-    private static long value(ResultSet rs, int column) throws SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? NULL : value;
+    /**
+     * Whether this snapshot's records give {@code expected} for the rows {@code digest} covers:
+     * the proof if they do. One of {@code event_search}'s that stands on events' proof
+     * ({@link Hashed#byEvents}) holds only if {@code events}' is found too.
+     */
+    public Optional<Hashed> proof(Connection sqlite, TablePlan table, CopyDigest digest, long expected)
+            throws SQLException {
+        List<RecordHash.Range> ranges = ranges(digest);
+        if (!table.name().equals(Planner.EVENT_SEARCH)) {
+            OptionalLong hash = plainRecords(sqlite, table, ranges);
+            return hash.isPresent() && hash.getAsLong() == expected
+                    ? Optional.of(new Hashed(digest, expected, false)) : Optional.empty();
+        }
+        OptionalLong content = records(sqlite, SearchJoin.CONTENT, ranges);
+        if (content.isEmpty()) {
+            return Optional.empty();
+        }
+        if (content.getAsLong() + SearchJoin.BY_EVENTS == expected && join.eventIdsUnique(sqlite)) {
+            return Optional.of(new Hashed(digest, expected, true));
+        }
+        Optional<SearchJoin.Columns> columns = join.read(sqlite, ranges);
+        return columns.isPresent() && content.getAsLong() + columns.get().hash() == expected
+                ? Optional.of(new Hashed(digest, expected, false)) : Optional.empty();
     }
 
-    private static long step(long hash, long value) {
-        long x = (Long.rotateLeft(hash, 23) ^ value) * 0x9e3779b97f4a7c15L;
-        return x ^ (x >>> 31);
+    private OptionalLong plainRecords(Connection sqlite, TablePlan table, List<RecordHash.Range> ranges)
+            throws SQLException {
+        return table.rowidExpression().equals("rowid") ? records(sqlite, table.name(), ranges) : OptionalLong.empty();
     }
 
     /**
