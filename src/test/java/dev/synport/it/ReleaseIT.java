@@ -141,9 +141,11 @@ class ReleaseIT {
         // with the launcher's defaults, which a collector chosen in JAVA_OPTS replaces
         assertThat(Files.readString(dir.resolve("jvm-" + run.pid() + ".log"))).contains("Using Serial");
         Command.Result g1 = Command.run(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"), dir,
-                env -> env.put("JAVA_OPTS", "-XX:+UseG1GC -Xlog:disable -Xlog:gc:file=" + gcLog));
+                env -> env.put("JAVA_OPTS", "-XX:+UseG1GC -XX:+PrintFlagsFinal -Xlog:disable -Xlog:gc:file=" + gcLog));
         assertThat(g1.exitCode()).as(g1.toString()).isZero();
         assertThat(Files.readString(dir.resolve("jvm-" + g1.pid() + ".log"))).contains("Using G1");
+        // the compile threshold stays a default whatever the collector
+        assertThat(g1.out()).containsPattern("CompileThresholdScaling += 4\\.0+ ");
     }
 
     @Test
