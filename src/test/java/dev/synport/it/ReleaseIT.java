@@ -131,11 +131,19 @@ class ReleaseIT {
                 env -> {
                     env.put("JAVA_HOME", javaHome.toString());
                     env.put("JAVA_OPTS", "-Xlog:disable -Xlog:gc:file=" + gcLog);
+                    env.remove("MALLOC_ARENA_MAX");
                 });
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
-        assertThat(run.err()).isEqualTo("java from the fake JAVA_HOME\n");
+        // with the launcher's two malloc arenas, which the environment's choice replaces
+        assertThat(run.err()).isEqualTo("java from the fake JAVA_HOME, MALLOC_ARENA_MAX=2\n");
+        Command.Result arenas = Command.run(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"), dir,
+                env -> {
+                    env.put("JAVA_HOME", javaHome.toString());
+                    env.put("MALLOC_ARENA_MAX", "4");
+                });
+        assertThat(arenas.err()).isEqualTo("java from the fake JAVA_HOME, MALLOC_ARENA_MAX=4\n");
         // the JVM opened the log JAVA_OPTS names, under the launcher's own pid: exec, not a child
         assertThat(dir.resolve("jvm-" + run.pid() + ".log")).exists();
         // with the launcher's defaults, which a collector chosen in JAVA_OPTS replaces
@@ -242,7 +250,8 @@ class ReleaseIT {
     private static Path fakeJavaHome(Path dir) throws IOException {
         Path javaHome = dir.resolve("fake-jdk");
         Files.createDirectories(javaHome.resolve("bin"));
-        script(javaHome.resolve("bin/java"), "echo 'java from the fake JAVA_HOME' >&2\nexec " + REAL_JAVA + " \"$@\"\n");
+        script(javaHome.resolve("bin/java"), "echo \"java from the fake JAVA_HOME, MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX\""
+                + " >&2\nexec " + REAL_JAVA + " \"$@\"\n");
         return javaHome;
     }
 
