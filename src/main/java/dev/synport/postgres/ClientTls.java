@@ -60,17 +60,35 @@ final class ClientTls {
      */
     static SSLContext context(SslSettings ssl) {
         Optional<String> rootCert = ssl.rootCert();
-        if (rootCert.isEmpty() && ssl.mode().filter(m -> m.startsWith("verify-")).isPresent()) {
-            throw invalid("database.args.sslmode is " + ssl.mode().get() + ", which checks the server's certificate,"
-                    + " but there is no root certificate: set database.args.sslrootcert to the CA certificate (PEM)"
-                    + " that signed the server's, or put it at ~/.postgresql/root.crt, or use sslmode require");
-        }
+        requireRootForVerify(ssl);
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers(ssl.cert(), ssl.key()), trustManagers(rootCert), null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new PortException(FailureReason.CONFIG_MALFORMED, "cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks the settings before any connection, so that a bad file is a clear error, not
+     * pgjdbc's: with a certificate file to read, by building the context; without one, only
+     * the sslmode's need of a root certificate (a TLS context costs about 0.1 s of the JVM's
+     * start, wasted where the server refuses TLS and nothing is read).
+     */
+    static void check(SslSettings ssl) {
+        if (ssl.rootCert().isPresent() || ssl.cert().isPresent()) {
+            context(ssl);
+        } else {
+            requireRootForVerify(ssl);
+        }
+    }
+
+    private static void requireRootForVerify(SslSettings ssl) {
+        if (ssl.rootCert().isEmpty() && ssl.mode().filter(m -> m.startsWith("verify-")).isPresent()) {
+            throw invalid("database.args.sslmode is " + ssl.mode().get() + ", which checks the server's certificate,"
+                    + " but there is no root certificate: set database.args.sslrootcert to the CA certificate (PEM)"
+                    + " that signed the server's, or put it at ~/.postgresql/root.crt, or use sslmode require");
         }
     }
 

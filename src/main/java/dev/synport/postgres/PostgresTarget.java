@@ -40,8 +40,7 @@ public final class PostgresTarget implements AutoCloseable {
         boolean tls = settings.endpoints().stream().anyMatch(e -> !e.isUnixSocket())
                 && !settings.ssl().mode().orElse("prefer").equals("disable");
         if (tls) {
-            // the certificate files are read here once, so that a bad one is a clear error, not pgjdbc's
-            ClientTls.context(settings.ssl());
+            ClientTls.check(settings.ssl());
         }
         List<String> failures = new ArrayList<>();
         for (Endpoint endpoint : settings.endpoints()) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
+import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +28,15 @@ class ClientTlsTest {
     }
 
     private static PortException refusal(SslSettings settings) {
-        PortException e = catchThrowableOfType(PortException.class, () -> ClientTls.context(settings));
+        return refused(() -> ClientTls.context(settings));
+    }
+
+    private static PortException checkRefusal(SslSettings settings) {
+        return refused(() -> ClientTls.check(settings));
+    }
+
+    private static PortException refused(ThrowableAssert.ThrowingCallable call) {
+        PortException e = catchThrowableOfType(PortException.class, call);
         assertThat(e).isNotNull();
         assertThat(e.reason()).isEqualTo(FailureReason.CONFIG_MALFORMED);
         return e;
@@ -45,6 +54,20 @@ class ClientTlsTest {
                 .isEqualTo("TLS");
         assertThat(ClientTls.context(ssl("require", null, null, null)).getProtocol()).isEqualTo("TLS");
         assertThat(ClientTls.context(ssl("verify-full", Path.of("system"), null, null)).getProtocol()).isEqualTo("TLS");
+    }
+
+    @Test
+    void theCheckBeforeConnectingReadsTheFilesGivenAndRefusesWhatTheContextRefuses() throws IOException {
+        ClientTls.check(ssl("prefer", null, null, null));
+        ClientTls.check(ssl("require", null, dir.resolve("none.crt"), null));
+        assertThat(checkRefusal(ssl("verify-ca", null, null, null)).getMessage())
+                .isEqualTo(refusal(ssl("verify-ca", null, null, null)).getMessage());
+        Path missing = dir.resolve("missing.crt");
+        assertThat(checkRefusal(ssl("require", missing, null, null)).getMessage())
+                .isEqualTo("database.args.sslrootcert: " + missing + " does not exist");
+        Path cert = TestCertificates.authority("unit CA").issue("carol", List.of(), false, dir).certificate();
+        assertThat(checkRefusal(ssl("prefer", null, cert, null)).getMessage())
+                .startsWith("database.args.sslcert: certificate " + cert + " is present, but no private key");
     }
 
     @Test
