@@ -15,7 +15,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * pgjdbc's and sqlite-jdbc's java.util.logging) writes into it, at INFO, or DEBUG with
  * {@code -v}; nothing reaches the terminal. Appended across runs; the caller creates the
  * file (mode 0600) beforehand. Closing detaches it and silences logging again, as
- * {@code logback.xml} leaves it between runs.
+ * {@link SilentLogging} leaves it between runs.
  */
 final class RunLog implements AutoCloseable {
     private static final String PATTERN =
