@@ -1,11 +1,9 @@
 package dev.synport.digest;
 
+import dev.synport.ByteWords;
 import dev.synport.postgres.TargetColumn;
 import dev.synport.postgres.TargetTable;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,11 +47,8 @@ public final class RowHasher {
         }
     }
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
-    private static final long TABS = ONES * '\t';
-    private static final long BACKSLASHES = ONES * '\\';
+    private static final long TABS = ByteWords.repeated('\t');
+    private static final long BACKSLASHES = ByteWords.repeated('\\');
     private static final long K1 = 0x87c37b91114253d5L;
     private static final long K2 = 0x4cf5ad432745937fL;
     private static final long NULL_HASH = 0x6a09e667f3bcc909L;
@@ -91,9 +86,9 @@ public final class RowHasher {
             boolean escaped = false;
             while (true) {
                 if (end + 8 <= lineEnd) {
-                    long word = (long) LONGS.get(line, end);
-                    long tabs = matches(word, TABS);
-                    long backslashes = matches(word, BACKSLASHES);
+                    long word = ByteWords.at(line, end);
+                    long tabs = ByteWords.matches(word, TABS);
+                    long backslashes = ByteWords.matches(word, BACKSLASHES);
                     if (tabs == 0) {
                         escaped |= backslashes != 0;
                         end += 8;
@@ -118,12 +113,6 @@ public final class RowHasher {
             pos = end + 1;
         }
         return mix(row);
-    }
-
-    /** High bit set in each byte of {@code word} equal to the byte repeated in {@code pattern} (exact up to the lowest). */
-    private static long matches(long word, long pattern) {
-        long x = word ^ pattern;
-        return (x - ONES) & ~x & HIGHS;
     }
 
     private long fieldHash(byte[] line, int start, int end, Canon canon, boolean escaped) {
@@ -205,7 +194,7 @@ public final class RowHasher {
         long h = GOLDEN;
         int i = start;
         for (; i + 8 <= end; i += 8) {
-            h = word(h, (long) LONGS.get(b, i));
+            h = word(h, ByteWords.at(b, i));
         }
         if (i < end) {
             long tail = 0;

@@ -1,9 +1,11 @@
 package dev.synport.port;
 
+import dev.synport.ByteWords;
 import java.util.Arrays;
 
 /** A growable byte buffer holding rows in PostgreSQL's COPY text format. */
 final class CopyBuffer {
+    private static final long BACKSLASHES = ByteWords.repeated('\\');
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private byte[] bytes = new byte[1 << 16];
@@ -48,6 +50,19 @@ final class CopyBuffer {
         ensure(utf8.length * 2);
         int start = 0;
         for (int i = 0; i < utf8.length; i++) {
+            // eight bytes at a time up to the first backslash or control character up to CR
+            while (i + 8 <= utf8.length) {
+                long word = ByteWords.at(utf8, i);
+                long stops = ByteWords.below(word, '\r' + 1) | ByteWords.matches(word, BACKSLASHES);
+                if (stops != 0) {
+                    i += Long.numberOfTrailingZeros(stops) >>> 3;
+                    break;
+                }
+                i += 8;
+            }
+            if (i == utf8.length) {
+                break;
+            }
             byte b = utf8[i];
             // most bytes (lower-case letters, and every byte of a multi-byte character) need no look
             if (b > '\\' || b < 0 || (b > '\r' && b < '\\')) {

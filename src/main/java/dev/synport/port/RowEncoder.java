@@ -1,5 +1,6 @@
 package dev.synport.port;
 
+import dev.synport.ByteWords;
 import dev.synport.postgres.ColumnKind;
 import dev.synport.report.Finding;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +95,7 @@ final class RowEncoder {
                     Utf8.isWellFormed(value) ? new String(value, StandardCharsets.UTF_8) : value));
             text = repaired.getBytes(StandardCharsets.UTF_8);
         }
-        if (column.kind() == ColumnKind.JSONB && contains(text, (byte) '\\')) {
+        if (column.kind() == ColumnKind.JSONB && ByteWords.contains(text, '\\')) {
             String json = new String(text, StandardCharsets.UTF_8);
             Matcher m = JSON_NUL.matcher(json);
             if (m.find()) {
@@ -202,14 +203,5 @@ final class RowEncoder {
             return d > 0 ? "Infinity" : "-Infinity";
         }
         return Double.toString(d);
-    }
-
-    private static boolean contains(byte[] b, byte needle) {
-        for (byte x : b) {
-            if (x == needle) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,5 +1,6 @@
 package dev.synport.port;
 
+import dev.synport.ByteWords;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CharacterCodingException;
@@ -15,6 +16,10 @@ final class Utf8 {
         int i = 0;
         int n = b.length;
         while (i < n) {
+            if (i + 8 <= n && ByteWords.asciiWithoutNul(ByteWords.at(b, i))) {
+                i += 8;
+                continue;
+            }
             int c = b[i] & 0xff;
             if (c >= 0x01 && c < 0x80) {
                 i++;

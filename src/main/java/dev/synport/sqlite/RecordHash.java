@@ -1,10 +1,8 @@
 package dev.synport.sqlite;
 
+import dev.synport.ByteWords;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -26,7 +24,6 @@ public final class RecordHash {
     /** Rows with rowids from {@code first} to {@code last}, both included. */
     public record Range(long first, long last) {}
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long K = 0x9e3779b97f4a7c15L;
     private static final int LEAF = 0x0D;
     private static final int INTERIOR = 0x05;
@@ -210,10 +207,10 @@ public final class RecordHash {
         }
 
         private void round(byte[] b, int at) {
-            h0 = lane(h0, (long) LONGS.get(b, at));
-            h1 = lane(h1, (long) LONGS.get(b, at + 8));
-            h2 = lane(h2, (long) LONGS.get(b, at + 16));
-            h3 = lane(h3, (long) LONGS.get(b, at + 24));
+            h0 = lane(h0, ByteWords.at(b, at));
+            h1 = lane(h1, ByteWords.at(b, at + 8));
+            h2 = lane(h2, ByteWords.at(b, at + 16));
+            h3 = lane(h3, ByteWords.at(b, at + 24));
         }
 
         private static long lane(long h, long w) {
