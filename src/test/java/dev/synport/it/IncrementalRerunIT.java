@@ -88,7 +88,11 @@ class IncrementalRerunIT {
         Path second = SnapshotCopy.of(first, dir.resolve("second.db"), grown("-new"));
         Cli.Result rerun = port(second, target, dir);
         assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
-        assertThat(rerun.out()).containsPattern("\\d+ of them read in PostgreSQL only for the rows written since");
+        Matcher counts = Pattern.compile("(\\d+) of the tables compared with the checksums[^\n]*\n\\s*(\\d+) of them"
+                + " read in PostgreSQL only for the rows written since").matcher(rerun.out());
+        assertThat(counts.find()).as(rerun.out()).isTrue();
+        assertThat(counts.group(2)).as("every table, event_json (grown: its new rows only) too")
+                .isEqualTo(counts.group(1));
 
         try (Connection c = target.connect(); Statement st = c.createStatement()) {
             st.executeUpdate("UPDATE event_json SET json = json || ' ' WHERE ctid = (SELECT ctid FROM event_json"
