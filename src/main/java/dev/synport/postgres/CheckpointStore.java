@@ -5,7 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,21 +57,40 @@ public final class CheckpointStore {
 
     /** Sets a table's checkpoint, creating its row if needed. */
     public void set(Connection c, String table, Checkpoint checkpoint) throws SQLException {
+        setAll(c, Map.of(table, checkpoint));
+    }
+
+    /** Sets each table's checkpoint, creating its row if needed, in two round trips at most. */
+    public void setAll(Connection c, Map<String, Checkpoint> checkpoints) throws SQLException {
+        List<Map.Entry<String, Checkpoint>> entries = new ArrayList<>(checkpoints.entrySet());
+        List<Map.Entry<String, Checkpoint>> missing = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE port_from_sqlite3 SET forward_rowid = ?, backward_rowid = ? WHERE table_name = ?")) {
-            ps.setLong(1, checkpoint.forwardRowid());
-            ps.setLong(2, checkpoint.backwardRowid());
-            ps.setString(3, table);
-            if (ps.executeUpdate() == 1) {
-                return;
+            for (Map.Entry<String, Checkpoint> e : entries) {
+                ps.setLong(1, e.getValue().forwardRowid());
+                ps.setLong(2, e.getValue().backwardRowid());
+                ps.setString(3, e.getKey());
+                ps.addBatch();
             }
+            int[] updated = ps.executeBatch();
+            for (int i = 0; i < updated.length; i++) {
+                if (updated[i] != 1) {
+                    missing.add(entries.get(i));
+                }
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
         }
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO port_from_sqlite3 (table_name, forward_rowid, backward_rowid) VALUES (?, ?, ?)")) {
-            ps.setString(1, table);
-            ps.setLong(2, checkpoint.forwardRowid());
-            ps.setLong(3, checkpoint.backwardRowid());
-            ps.executeUpdate();
+            for (Map.Entry<String, Checkpoint> e : missing) {
+                ps.setString(1, e.getKey());
+                ps.setLong(2, e.getValue().forwardRowid());
+                ps.setLong(3, e.getValue().backwardRowid());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 }

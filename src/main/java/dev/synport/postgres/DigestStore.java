@@ -83,16 +83,18 @@ public final class DigestStore {
      * holds, its record hash is cleared, and its verification unless it starts where that did.
      */
     public void set(Connection c, String table, CopyDigest digest) throws SQLException {
-        set(c, table, digest, null);
+        setAll(c, Map.of(table, digest), Map.of());
     }
 
     /**
-     * Sets {@code table}'s digest and the hash of the snapshot's stored records of the rows it
-     * covers ({@code null}: unknown, or the one known if the digest is the same), as
-     * {@code dev.synport.sqlite.RecordHash} gives it; its verification is cleared unless the
-     * digest starts where the earlier one did.
+     * Sets each table's digest of {@code digests}, in one round trip, with the hash of the
+     * snapshot's stored records of the rows it covers from {@code recordHashes} (none there:
+     * unknown, or the one known if the digest is the same), as
+     * {@code dev.synport.sqlite.RecordHash} gives it; a table's verification is cleared unless
+     * its digest starts where the earlier one did.
      */
-    public void set(Connection c, String table, CopyDigest digest, Long recordHash) throws SQLException {
+    public void setAll(Connection c, Map<String, CopyDigest> digests, Map<String, Long> recordHashes)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO port_from_sqlite3_digests AS d (table_name,"
                 + " fingerprint, from_forward_rowid, from_backward_rowid, to_forward_rowid, to_backward_rowid,"
                 + " row_count, hash_sum, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -109,16 +111,20 @@ public final class DigestStore {
                 + " verified_rows = CASE WHEN " + SAME_START + " THEN d.verified_rows END,"
                 + " verified_xmin = CASE WHEN " + SAME_START + " THEN d.verified_xmin END,"
                 + " verified_hash_sum = CASE WHEN " + SAME_START + " THEN d.verified_hash_sum END")) {
-            ps.setString(1, table);
-            ps.setString(2, digest.snapshot());
-            ps.setLong(3, digest.from().forwardRowid());
-            ps.setLong(4, digest.from().backwardRowid());
-            ps.setLong(5, digest.to().forwardRowid());
-            ps.setLong(6, digest.to().backwardRowid());
-            ps.setLong(7, digest.rows());
-            ps.setLong(8, digest.hashSum());
-            ps.setObject(9, recordHash, Types.BIGINT);
-            ps.executeUpdate();
+            for (Map.Entry<String, CopyDigest> e : digests.entrySet()) {
+                CopyDigest digest = e.getValue();
+                ps.setString(1, e.getKey());
+                ps.setString(2, digest.snapshot());
+                ps.setLong(3, digest.from().forwardRowid());
+                ps.setLong(4, digest.from().backwardRowid());
+                ps.setLong(5, digest.to().forwardRowid());
+                ps.setLong(6, digest.to().backwardRowid());
+                ps.setLong(7, digest.rows());
+                ps.setLong(8, digest.hashSum());
+                ps.setObject(9, recordHashes.get(e.getKey()), Types.BIGINT);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

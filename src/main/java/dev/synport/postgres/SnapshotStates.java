@@ -58,20 +58,24 @@ public final class SnapshotStates {
     }
 
     /**
-     * Records that {@code table}'s rows from {@code from} on are read from the snapshot state
-     * {@code fingerprint}; an earlier record of the same state stays (its checkpoint is older).
+     * Records, in one round trip, that each table's rows from its checkpoint in {@code from} on
+     * are read from the snapshot state {@code fingerprint}; an earlier record of the same state
+     * stays (its checkpoint is older).
      */
-    public void record(Connection c, String table, String fingerprint, Checkpoint from) throws SQLException {
+    public void record(Connection c, Map<String, Checkpoint> from, String fingerprint) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO port_from_sqlite3_snapshots"
                 + " (table_name, fingerprint, forward_rowid, backward_rowid) VALUES (?, ?, ?, ?)"
                 + " ON CONFLICT (table_name) DO UPDATE SET fingerprint = excluded.fingerprint,"
                 + " forward_rowid = excluded.forward_rowid, backward_rowid = excluded.backward_rowid"
                 + " WHERE port_from_sqlite3_snapshots.fingerprint <> excluded.fingerprint")) {
-            ps.setString(1, table);
-            ps.setString(2, fingerprint);
-            ps.setLong(3, from.forwardRowid());
-            ps.setLong(4, from.backwardRowid());
-            ps.executeUpdate();
+            for (Map.Entry<String, Checkpoint> e : from.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setString(2, fingerprint);
+                ps.setLong(3, e.getValue().forwardRowid());
+                ps.setLong(4, e.getValue().backwardRowid());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 
@@ -81,7 +85,7 @@ public final class SnapshotStates {
      * reference it, whatever its checkpoint.
      */
     public void forget(Connection c, String table) throws SQLException {
-        record(c, table, "", new Checkpoint(Long.MIN_VALUE, Long.MIN_VALUE));
+        record(c, Map.of(table, new Checkpoint(Long.MIN_VALUE, Long.MIN_VALUE)), "");
     }
 
     /** Removes the table: the port is finished, every table came from one unchanged state. */

@@ -57,6 +57,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -391,24 +392,32 @@ public final class Porter {
             CopyStarts.Decision starts = new CopyStarts(plan, fingerprint).decide(existing,
                     states.copiedFromAnotherState(c, fingerprint, existing), stored, proofs.holds(), verify,
                     table -> verify && RowRewrite.applies(table, catalog.table(table.name()).orElseThrow()));
+            Map<String, Checkpoint> positions = new LinkedHashMap<>();
+            Map<String, Checkpoint> appendOnly = new LinkedHashMap<>();
             for (TablePlan table : plan.tables()) {
                 Checkpoint position = starts.positions().get(table.name());
+                positions.put(table.name(), position);
                 if (table.appendOnly()) {
-                    states.record(c, table.name(), fingerprint, position);
+                    appendOnly.put(table.name(), position);
                 }
-                checkpoints.set(c, table.name(), position);
             }
+            states.record(c, appendOnly, fingerprint);
+            checkpoints.setAll(c, positions);
+            Map<String, CopyDigest> digests = new LinkedHashMap<>();
+            Map<String, Long> recordHashes = new HashMap<>();
             for (Map.Entry<String, CopyDigest> digest : starts.digests().entrySet()) {
                 if (starts.rewritten().contains(digest.getKey())) {
                     continue; // the digest of the rows the table holds until its rewrite commits
                 }
+                digests.put(digest.getKey(), digest.getValue());
                 // a digest carried over by its stored records keeps their hash: this snapshot's too
                 CopyDigest earlier = stored.get(digest.getKey());
-                boolean carried = earlier != null && earlier.from().equals(digest.getValue().from())
-                        && earlier.to().equals(digest.getValue().to());
-                digestStore.set(c, digest.getKey(), digest.getValue(),
-                        carried ? proofs.recordHash(digest.getKey()) : null);
+                if (earlier != null && earlier.from().equals(digest.getValue().from())
+                        && earlier.to().equals(digest.getValue().to())) {
+                    recordHashes.put(digest.getKey(), proofs.recordHash(digest.getKey()));
+                }
             }
+            digestStore.setAll(c, digests, recordHashes);
             List<String> refill = new ArrayList<>(plan.refilledSpecially());
             plan.tables().stream().map(TablePlan::name).filter(starts.refilled()::contains).forEach(refill::add);
             if (!refill.isEmpty()) {
