@@ -75,6 +75,8 @@ public final class CatalogReader {
                 foreignKeys.add(new ForeignKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
             }
         }
+        // those an interrupted run dropped to build after a copy are the target's all the same
+        foreignKeys.addAll(DeferredIndexes.pendingForeignKeys(connection));
         Set<String> sequences = new HashSet<>();
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()");

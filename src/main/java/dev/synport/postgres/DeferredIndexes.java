@@ -400,6 +400,32 @@ public final class DeferredIndexes {
         }
     }
 
+    /**
+     * The foreign keys dropped for a copy and still waiting in the ledger (a run stopped
+     * before building them): the target will hold them, so the copy's order must respect them.
+     * Each one's referenced table is read back from its definition, as {@code pg_get_constraintdef}
+     * wrote it ({@code REFERENCES name(}, the name quoted where it needs to be); its name is the
+     * ledger's ({@code "table"."constraint"}) and its definition the statement that builds it.
+     */
+    static List<ForeignKey> pendingForeignKeys(Connection c) throws SQLException {
+        List<ForeignKey> keys = new ArrayList<>();
+        if (!ledgerExists(c)) {
+            return keys;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT l.table_name, l.index_name, r.relname, l.definition"
+                + " FROM " + LEDGER + " AS l JOIN pg_class AS r ON r.oid = to_regclass(substring(l.definition"
+                + " FROM ' REFERENCES ((?:\"(?:[^\"]|\"\")+\"|[^\"(.])+(?:\\.(?:\"(?:[^\"]|\"\")+\"|[^\"(.])+)?)\\('))"
+                + " WHERE l.phase = ? ORDER BY 1, 2")) {
+            ps.setInt(1, FOREIGN_KEY);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(new ForeignKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }
+            }
+        }
+        return keys;
+    }
+
     private static boolean ledgerExists(Connection c) throws SQLException {
         try (Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT to_regclass('" + LEDGER + "') IS NOT NULL")) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -80,6 +81,41 @@ class DeferredConstraintsIT {
         Cli.Result rerun = port(sqlite, deferred, dir.resolve("rerun.jsonl"), "--defer-indexes-from", "100");
         assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
         assertThat(deferred.state().differences(checked.state())).isEmpty();
+    }
+
+    /**
+     * A run stopped after dropping event_edges' foreign key onto events (when events' copy
+     * began) leaves it in the ledger, not in the catalogue. The next run must still copy
+     * events before event_edges, which one worker and event_edges' larger row count would
+     * otherwise put first: its key, built after its copy, would then find no events and
+     * refuse every edge.
+     */
+    @Test
+    void aForeignKeyLeftInTheLedgerStillOrdersTheCopy(PostgresServer pg, @TempDir Path dir) throws Exception {
+        Path sqlite = Fixtures.synthetic("synapse-v94-empty.db", 3000, 7);
+        Target target = Target.create(pg, "ledger_order", INIT, dir);
+        try (Connection c = target.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE port_from_sqlite3_deferred_indexes (index_name text PRIMARY KEY,"
+                    + " table_name text NOT NULL, definition text NOT NULL, refused text,"
+                    + " phase smallint NOT NULL DEFAULT 0)");
+            st.execute("INSERT INTO port_from_sqlite3_deferred_indexes SELECT"
+                    + " '\"event_edges\".\"event_edges_event_id_fkey\"', 'event_edges',"
+                    + " 'ALTER TABLE \"event_edges\" ADD CONSTRAINT \"event_edges_event_id_fkey\" '"
+                    + " || pg_get_constraintdef(oid), '\"event_edges\".\"event_id\" IS NOT NULL AND NOT EXISTS"
+                    + " (SELECT 1 FROM events AS p WHERE p.\"event_id\" = \"event_edges\".\"event_id\")', 1"
+                    + " FROM pg_constraint WHERE conname = 'event_edges_event_id_fkey'");
+            st.execute("ALTER TABLE event_edges DROP CONSTRAINT event_edges_event_id_fkey");
+        }
+        Cli.Result result = port(sqlite, target, dir.resolve("ledger.jsonl"), "--defer-indexes-from", "100",
+                "--jobs", "1");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains(" and 0 rows rejected");
+
+        Target reference = Target.create(pg, "ledger_order_reference", INIT, dir);
+        Cli.Result full = port(sqlite, reference, dir.resolve("reference.jsonl"), "--defer-indexes-from", "100",
+                "--jobs", "1");
+        assertThat(full.exitCode()).as(full.toString()).isZero();
+        assertThat(target.state().differences(reference.state())).isEmpty();
     }
 
     /** The rejected rows of a report, as "table rowid". */
