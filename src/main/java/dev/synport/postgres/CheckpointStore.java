@@ -16,6 +16,10 @@ import java.util.Map;
  */
 public final class CheckpointStore {
     public static final String TABLE = "port_from_sqlite3";
+    private static final String UPDATE =
+            "UPDATE port_from_sqlite3 SET forward_rowid = ?, backward_rowid = ? WHERE table_name = ?";
+    private static final String INSERT =
+            "INSERT INTO port_from_sqlite3 (forward_rowid, backward_rowid, table_name) VALUES (?, ?, ?)";
 
     /** Creates the table if needed, upgrading the old one-column layout as the official script does. */
     public void ensureTable(Connection c) throws SQLException {
@@ -57,19 +61,29 @@ public final class CheckpointStore {
 
     /** Sets a table's checkpoint, creating its row if needed. */
     public void set(Connection c, String table, Checkpoint checkpoint) throws SQLException {
-        setAll(c, Map.of(table, checkpoint));
+        try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
+            bind(ps, table, checkpoint);
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            bind(ps, table, checkpoint);
+            ps.executeUpdate();
+        }
     }
 
-    /** Sets each table's checkpoint, creating its row if needed, in two round trips at most. */
+    /**
+     * Sets each table's checkpoint, creating its row if needed, in two round trips at most (a
+     * run's plan; a failure there is reported as a batch's, which the copy's own, one table at
+     * a time, never is).
+     */
     public void setAll(Connection c, Map<String, Checkpoint> checkpoints) throws SQLException {
         List<Map.Entry<String, Checkpoint>> entries = new ArrayList<>(checkpoints.entrySet());
         List<Map.Entry<String, Checkpoint>> missing = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE port_from_sqlite3 SET forward_rowid = ?, backward_rowid = ? WHERE table_name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
             for (Map.Entry<String, Checkpoint> e : entries) {
-                ps.setLong(1, e.getValue().forwardRowid());
-                ps.setLong(2, e.getValue().backwardRowid());
-                ps.setString(3, e.getKey());
+                bind(ps, e.getKey(), e.getValue());
                 ps.addBatch();
             }
             int[] updated = ps.executeBatch();
@@ -82,15 +96,19 @@ public final class CheckpointStore {
         if (missing.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO port_from_sqlite3 (table_name, forward_rowid, backward_rowid) VALUES (?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (Map.Entry<String, Checkpoint> e : missing) {
-                ps.setString(1, e.getKey());
-                ps.setLong(2, e.getValue().forwardRowid());
-                ps.setLong(3, e.getValue().backwardRowid());
+                bind(ps, e.getKey(), e.getValue());
                 ps.addBatch();
             }
             ps.executeBatch();
         }
+    }
+
+    /** Binds {@link #UPDATE}'s and {@link #INSERT}'s parameters, which come in the same order. */
+    private static void bind(PreparedStatement ps, String table, Checkpoint checkpoint) throws SQLException {
+        ps.setLong(1, checkpoint.forwardRowid());
+        ps.setLong(2, checkpoint.backwardRowid());
+        ps.setString(3, table);
     }
 }

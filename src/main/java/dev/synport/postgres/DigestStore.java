@@ -32,6 +32,23 @@ public final class DigestStore {
             + " d.to_forward_rowid, d.to_backward_rowid, d.row_count, d.hash_sum) = (excluded.fingerprint,"
             + " excluded.from_forward_rowid, excluded.from_backward_rowid, excluded.to_forward_rowid,"
             + " excluded.to_backward_rowid, excluded.row_count, excluded.hash_sum)";
+    /** Sets a table's digest and record hash; see {@link #set} and {@link #setAll}. */
+    private static final String UPSERT = "INSERT INTO port_from_sqlite3_digests AS d (table_name,"
+            + " fingerprint, from_forward_rowid, from_backward_rowid, to_forward_rowid, to_backward_rowid,"
+            + " row_count, hash_sum, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (table_name) DO UPDATE SET"
+            + " fingerprint = excluded.fingerprint, from_forward_rowid = excluded.from_forward_rowid,"
+            + " from_backward_rowid = excluded.from_backward_rowid, to_forward_rowid = excluded.to_forward_rowid,"
+            + " to_backward_rowid = excluded.to_backward_rowid, row_count = excluded.row_count,"
+            + " hash_sum = excluded.hash_sum,"
+            // the same digest again keeps what was known of it
+            + " record_hash = CASE WHEN " + SAME + " THEN coalesce(excluded.record_hash, d.record_hash)"
+            + " ELSE excluded.record_hash END,"
+            // a digest that grew (or was proven to hold for a newer snapshot) from the same start
+            // keeps its verification: the rows it saw then are still the first of the digest's
+            + " verified_rows = CASE WHEN " + SAME_START + " THEN d.verified_rows END,"
+            + " verified_xmin = CASE WHEN " + SAME_START + " THEN d.verified_xmin END,"
+            + " verified_hash_sum = CASE WHEN " + SAME_START + " THEN d.verified_hash_sum END";
 
     /**
      * What a verification that found a table equal to its digest (one from the table's start)
@@ -83,7 +100,10 @@ public final class DigestStore {
      * holds, its record hash is cleared, and its verification unless it starts where that did.
      */
     public void set(Connection c, String table, CopyDigest digest) throws SQLException {
-        setAll(c, Map.of(table, digest), Map.of());
+        try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+            bind(ps, table, digest, null);
+            ps.executeUpdate();
+        }
     }
 
     /**
@@ -95,37 +115,26 @@ public final class DigestStore {
      */
     public void setAll(Connection c, Map<String, CopyDigest> digests, Map<String, Long> recordHashes)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO port_from_sqlite3_digests AS d (table_name,"
-                + " fingerprint, from_forward_rowid, from_backward_rowid, to_forward_rowid, to_backward_rowid,"
-                + " row_count, hash_sum, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (table_name) DO UPDATE SET"
-                + " fingerprint = excluded.fingerprint, from_forward_rowid = excluded.from_forward_rowid,"
-                + " from_backward_rowid = excluded.from_backward_rowid, to_forward_rowid = excluded.to_forward_rowid,"
-                + " to_backward_rowid = excluded.to_backward_rowid, row_count = excluded.row_count,"
-                + " hash_sum = excluded.hash_sum,"
-                // the same digest again keeps what was known of it
-                + " record_hash = CASE WHEN " + SAME + " THEN coalesce(excluded.record_hash, d.record_hash)"
-                + " ELSE excluded.record_hash END,"
-                // a digest that grew (or was proven to hold for a newer snapshot) from the same start
-                // keeps its verification: the rows it saw then are still the first of the digest's
-                + " verified_rows = CASE WHEN " + SAME_START + " THEN d.verified_rows END,"
-                + " verified_xmin = CASE WHEN " + SAME_START + " THEN d.verified_xmin END,"
-                + " verified_hash_sum = CASE WHEN " + SAME_START + " THEN d.verified_hash_sum END")) {
+        try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
             for (Map.Entry<String, CopyDigest> e : digests.entrySet()) {
-                CopyDigest digest = e.getValue();
-                ps.setString(1, e.getKey());
-                ps.setString(2, digest.snapshot());
-                ps.setLong(3, digest.from().forwardRowid());
-                ps.setLong(4, digest.from().backwardRowid());
-                ps.setLong(5, digest.to().forwardRowid());
-                ps.setLong(6, digest.to().backwardRowid());
-                ps.setLong(7, digest.rows());
-                ps.setLong(8, digest.hashSum());
-                ps.setObject(9, recordHashes.get(e.getKey()), Types.BIGINT);
+                bind(ps, e.getKey(), e.getValue(), recordHashes.get(e.getKey()));
                 ps.addBatch();
             }
             ps.executeBatch();
         }
+    }
+
+    private static void bind(PreparedStatement ps, String table, CopyDigest digest, Long recordHash)
+            throws SQLException {
+        ps.setString(1, table);
+        ps.setString(2, digest.snapshot());
+        ps.setLong(3, digest.from().forwardRowid());
+        ps.setLong(4, digest.from().backwardRowid());
+        ps.setLong(5, digest.to().forwardRowid());
+        ps.setLong(6, digest.to().backwardRowid());
+        ps.setLong(7, digest.rows());
+        ps.setLong(8, digest.hashSum());
+        ps.setObject(9, recordHash, Types.BIGINT);
     }
 
     /** Sets the record hash of {@code table}'s digest, leaving the rest of it as it is. */
