@@ -22,6 +22,12 @@ import java.util.Set;
  */
 public final class SnapshotStates {
     public static final String TABLE = "port_from_sqlite3_snapshots";
+    /** Records a table's state, unless it already has this one (whose checkpoint is older). */
+    private static final String UPSERT = "INSERT INTO port_from_sqlite3_snapshots"
+            + " (table_name, fingerprint, forward_rowid, backward_rowid) VALUES (?, ?, ?, ?)"
+            + " ON CONFLICT (table_name) DO UPDATE SET fingerprint = excluded.fingerprint,"
+            + " forward_rowid = excluded.forward_rowid, backward_rowid = excluded.backward_rowid"
+            + " WHERE port_from_sqlite3_snapshots.fingerprint <> excluded.fingerprint";
 
     public void ensureTable(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
@@ -63,16 +69,9 @@ public final class SnapshotStates {
      * stays (its checkpoint is older).
      */
     public void record(Connection c, Map<String, Checkpoint> from, String fingerprint) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO port_from_sqlite3_snapshots"
-                + " (table_name, fingerprint, forward_rowid, backward_rowid) VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT (table_name) DO UPDATE SET fingerprint = excluded.fingerprint,"
-                + " forward_rowid = excluded.forward_rowid, backward_rowid = excluded.backward_rowid"
-                + " WHERE port_from_sqlite3_snapshots.fingerprint <> excluded.fingerprint")) {
+        try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
             for (Map.Entry<String, Checkpoint> e : from.entrySet()) {
-                ps.setString(1, e.getKey());
-                ps.setString(2, fingerprint);
-                ps.setLong(3, e.getValue().forwardRowid());
-                ps.setLong(4, e.getValue().backwardRowid());
+                bind(ps, e.getKey(), fingerprint, e.getValue());
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -82,10 +81,22 @@ public final class SnapshotStates {
     /**
      * Records that {@code table}'s rows come from no known state of the snapshot (a verification
      * found them different): the next run copies it again from its start, with the tables that
-     * reference it, whatever its checkpoint.
+     * reference it, whatever its checkpoint. One statement, so that its error reads as
+     * PostgreSQL's, not as a batch's.
      */
     public void forget(Connection c, String table) throws SQLException {
-        record(c, Map.of(table, new Checkpoint(Long.MIN_VALUE, Long.MIN_VALUE)), "");
+        try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+            bind(ps, table, "", new Checkpoint(Long.MIN_VALUE, Long.MIN_VALUE));
+            ps.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement ps, String table, String fingerprint, Checkpoint from)
+            throws SQLException {
+        ps.setString(1, table);
+        ps.setString(2, fingerprint);
+        ps.setLong(3, from.forwardRowid());
+        ps.setLong(4, from.backwardRowid());
     }
 
     /** Removes the table: the port is finished, every table came from one unchanged state. */
