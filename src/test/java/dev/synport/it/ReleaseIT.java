@@ -6,8 +6,13 @@ import dev.synport.testing.Command;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,13 +64,90 @@ class ReleaseIT {
                 .noneMatch(n -> n.contains("/") || n.contains("windows") || n.contains("darwin"));
         try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
             assertThat(lib.map(p -> p.getFileName().toString()).filter(n -> !n.equals("synapse-port-db.jar")))
-                    .containsExactlyInAnyOrderElementsOf(classPath);
+                    .containsExactlyInAnyOrderElementsOf(Stream.concat(classPath.stream(),
+                            Stream.of("synapse-port-db.classlist")).toList());
+        }
+    }
+
+    @Test
+    void launcherMakesAClassDataArchiveInTheBackgroundThatLaterRunsMap(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("cache");
+        Path classLog = dir.resolve("classes.log");
+
+        Command.Result first = launchWithArchive(List.of("--version"), dir, cache, "");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(first.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
+        assertThat(first.err()).isEmpty();
+        Path archive = awaitDump(cache.resolve("synapse-port-db"));
+        assertThat(archive.getFileName().toString()).endsWith(".jsa");
+
+        // a real port (the demo's two) with the archive mapped: its classes come from it, and it says nothing
+        Command.Result demo = launchWithArchive(List.of("--demo"), dir, cache,
+                "-Xlog:class+load=info:file=" + classLog);
+        assertThat(demo.exitCode()).as(demo.toString()).isZero();
+        assertThat(demo.err()).isEmpty();
+        assertThat(demo.out()).doesNotContain("cds", "CDS", "shared archive");
+        assertThat(Files.readString(classLog)).contains("dev.synport.cli.Main source: shared objects file",
+                "dev.synport.port.TableCopier source: shared objects file",
+                "org.postgresql.Driver source: shared objects file");
+
+        // a new build of the same install gets an archive of its own, which replaces the old one
+        Path jar = home.resolve("lib/synapse-port-db.jar");
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(5)));
+        Command.Result rebuilt = launchWithArchive(List.of("--version"), dir, cache, "");
+        assertThat(rebuilt.exitCode()).as(rebuilt.toString()).isZero();
+        assertThat(rebuilt.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
+        Path next = awaitDump(cache.resolve("synapse-port-db"), archive);
+        assertThat(next).isNotEqualTo(archive);
+        assertThat(archive).doesNotExist();
+    }
+
+    @Test
+    void launcherTriesAFailedDumpOnceAndRunsWithoutTheArchive(@TempDir Path dir) throws Exception {
+        Path javaHome = dir.resolve("jdk");
+        Path dumps = dir.resolve("dumps");
+        Files.createDirectories(javaHome.resolve("bin"));
+        script(javaHome.resolve("bin/java"), "case \" $* \" in *\" -Xshare:dump \"*) echo dump >> " + dumps
+                + "; exit 1 ;; esac\nexec " + REAL_JAVA + " \"$@\"\n");
+        Path cache = dir.resolve("cache");
+
+        for (int run = 0; run < 2; run++) {
+            Command.Result version = launch(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"), dir,
+                    env -> {
+                        env.remove("SYNAPSE_PORT_DB_CDS");
+                        env.put("XDG_CACHE_HOME", cache.toString());
+                        env.put("JAVA_HOME", javaHome.toString());
+                    });
+            assertThat(version.exitCode()).as(version.toString()).isZero();
+            assertThat(version.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
+            assertThat(version.err()).isEmpty();
+            Path marker = awaitDump(cache.resolve("synapse-port-db"));
+            assertThat(marker.getFileName().toString()).endsWith(".jsa.failed");
+        }
+        Thread.sleep(2000); // time for a second dump, were one started, to say so
+        assertThat(Files.readAllLines(dumps)).containsExactly("dump");
+    }
+
+    @Test
+    void launcherLeavesTheArchiveOutWhenToldOrWhenJavaOptsChooseOne(@TempDir Path dir) {
+        Path cache = dir.resolve("cache");
+        for (String[] setting : new String[][] {{"SYNAPSE_PORT_DB_CDS", "off"}, {"JAVA_OPTS", "-Xshare:off"},
+                {"JAVA_OPTS", "-XX:SharedArchiveFile=" + dir.resolve("own.jsa")}}) {
+            Command.Result run = launch(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"), dir,
+                    env -> {
+                        env.remove("SYNAPSE_PORT_DB_CDS");
+                        env.put("XDG_CACHE_HOME", cache.toString());
+                        env.put(setting[0], setting[1]);
+                    });
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            // the launcher makes the cache directory itself, before it starts a dump
+            assertThat(cache).as(String.join("=", setting[0], setting[1])).doesNotExist();
         }
     }
 
     @Test
     void demoFromTheUnpackedTarballPortsTheSampleTwiceAndPrintsNoControlCharacters(@TempDir Path cwd) {
-        Command.Result demo = Command.run(List.of(home.resolve("bin/synapse-port-db").toString(), "--demo"), cwd,
+        Command.Result demo = launch(List.of(home.resolve("bin/synapse-port-db").toString(), "--demo"), cwd,
                 env -> env.put("JAVA_HOME", System.getProperty("java.home")));
 
         assertThat(demo.exitCode()).as(demo.toString()).isZero();
@@ -100,7 +182,7 @@ class ReleaseIT {
             }
         }
 
-        Command.Result demo = Command.run(List.of(bare.resolve("bin/synapse-port-db").toString(), "--demo"), dir,
+        Command.Result demo = launch(List.of(bare.resolve("bin/synapse-port-db").toString(), "--demo"), dir,
                 env -> env.put("JAVA_HOME", System.getProperty("java.home")));
 
         assertThat(demo.exitCode()).as(demo.toString()).isEqualTo(1);
@@ -114,7 +196,7 @@ class ReleaseIT {
 
     @Test
     void demoRefusesAPostgresConfigOfItsOwn(@TempDir Path dir) {
-        Command.Result demo = Command.run(List.of(home.resolve("bin/synapse-port-db").toString(), "--demo",
+        Command.Result demo = launch(List.of(home.resolve("bin/synapse-port-db").toString(), "--demo",
                 "--postgres-config", "homeserver.yaml"), dir, env -> env.put("JAVA_HOME", System.getProperty("java.home")));
 
         assertThat(demo.exitCode()).isEqualTo(2);
@@ -127,7 +209,7 @@ class ReleaseIT {
         Path javaHome = fakeJavaHome(dir);
         Path gcLog = dir.resolve("jvm-%p.log");
 
-        Command.Result run = Command.run(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"), dir,
+        Command.Result run = launch(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"), dir,
                 env -> {
                     env.put("JAVA_HOME", javaHome.toString());
                     env.put("JAVA_OPTS", "-Xlog:disable -Xlog:gc:file=" + gcLog);
@@ -138,7 +220,7 @@ class ReleaseIT {
         assertThat(run.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
         // with the launcher's two malloc arenas, which the environment's choice replaces
         assertThat(run.err()).isEqualTo("java from the fake JAVA_HOME, MALLOC_ARENA_MAX=2\n");
-        Command.Result arenas = Command.run(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"), dir,
+        Command.Result arenas = launch(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"), dir,
                 env -> {
                     env.put("JAVA_HOME", javaHome.toString());
                     env.put("MALLOC_ARENA_MAX", "4");
@@ -148,7 +230,7 @@ class ReleaseIT {
         assertThat(dir.resolve("jvm-" + run.pid() + ".log")).exists();
         // with the launcher's defaults, which a collector chosen in JAVA_OPTS replaces
         assertThat(Files.readString(dir.resolve("jvm-" + run.pid() + ".log"))).contains("Using Serial");
-        Command.Result g1 = Command.run(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"), dir,
+        Command.Result g1 = launch(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"), dir,
                 env -> env.put("JAVA_OPTS", "-XX:+UseG1GC -XX:+PrintFlagsFinal -Xlog:disable -Xlog:gc:file=" + gcLog));
         assertThat(g1.exitCode()).as(g1.toString()).isZero();
         assertThat(Files.readString(dir.resolve("jvm-" + g1.pid() + ".log"))).contains("Using G1");
@@ -163,7 +245,7 @@ class ReleaseIT {
         Path relative = Files.createSymbolicLink(links.resolve("spd"), links.relativize(absolute));
         Path cwd = Files.createDirectories(dir.resolve("elsewhere"));
 
-        Command.Result run = Command.run(List.of(relative.toString(), "--version"), cwd, env -> {
+        Command.Result run = launch(List.of(relative.toString(), "--version"), cwd, env -> {
             env.remove("JAVA_HOME");
             env.put("PATH", Path.of(REAL_JAVA).getParent() + ":/usr/bin:/bin");
         });
@@ -174,7 +256,7 @@ class ReleaseIT {
 
     @Test
     void launcherWithoutJavaSaysHowToGetIt(@TempDir Path emptyPath) {
-        Command.Result run = Command.run(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"),
+        Command.Result run = launch(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"),
                 emptyPath, env -> {
                     env.remove("JAVA_HOME");
                     env.put("PATH", emptyPath.toString());
@@ -187,7 +269,7 @@ class ReleaseIT {
 
     @Test
     void launcherRefusesAJavaHomeWithoutJava(@TempDir Path notJava) {
-        Command.Result run = Command.run(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"),
+        Command.Result run = launch(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"),
                 notJava, env -> env.put("JAVA_HOME", notJava.toString()));
 
         assertThat(run.exitCode()).isEqualTo(5);
@@ -240,10 +322,56 @@ class ReleaseIT {
     }
 
     private static Command.Result runCheckoutLauncher(Path checkout, Path dir) {
-        return Command.run(List.of(checkout.resolve("bin/synapse-port-db").toString(), "--version"), dir, env -> {
+        return launch(List.of(checkout.resolve("bin/synapse-port-db").toString(), "--version"), dir, env -> {
             env.put("JAVA_HOME", System.getProperty("java.home"));
             env.put("PATH", dir.resolve("tools") + ":/usr/bin:/bin");
         });
+    }
+
+    /**
+     * The launcher run as a user runs it, but without its class-data archive, which it would make
+     * in the background in the user's cache after the test ended; the archive's own tests turn it on.
+     */
+    private static Command.Result launch(List<String> command, Path dir, Consumer<Map<String, String>> environment) {
+        return Command.run(command, dir, env -> {
+            env.put("SYNAPSE_PORT_DB_CDS", "off");
+            environment.accept(env);
+        });
+    }
+
+    /** The release's launcher with its class-data archive in {@code cache}, and JAVA_OPTS. */
+    private static Command.Result launchWithArchive(List<String> args, Path dir, Path cache, String javaOpts) {
+        List<String> command = Stream.concat(Stream.of(home.resolve("bin/synapse-port-db").toString()), args.stream())
+                .toList();
+        return launch(command, dir, env -> {
+            env.remove("SYNAPSE_PORT_DB_CDS");
+            env.put("XDG_CACHE_HOME", cache.toString());
+            env.put("JAVA_HOME", System.getProperty("java.home"));
+            env.put("JAVA_OPTS", javaOpts);
+        });
+    }
+
+    /** Waits for the launcher's background dump into {@code dir} to end; returns what it left: archive or marker. */
+    private static Path awaitDump(Path dir) throws IOException, InterruptedException {
+        return awaitDump(dir, dir);
+    }
+
+    /** As {@link #awaitDump(Path)}, for a dump that replaces {@code previous}. */
+    private static Path awaitDump(Path dir, Path previous) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            List<Path> files = List.of();
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> listing = Files.list(dir)) {
+                    files = listing.toList();
+                }
+            }
+            if (files.size() == 1 && !files.get(0).toString().endsWith(".tmp") && !files.get(0).equals(previous)) {
+                return files.get(0);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the launcher's dump left no archive in " + dir + " within two minutes");
     }
 
     /** A JAVA_HOME whose bin/java says that it ran, then execs the real Java. */
