@@ -31,7 +31,8 @@ class ReleaseIT {
             "target/synapse-port-db-0.1.0-SNAPSHOT.tar.gz")).toAbsolutePath();
     private static final String VERSION = TARBALL.getFileName().toString()
             .replaceFirst("^synapse-port-db-", "").replaceFirst("\\.tar\\.gz$", "");
-    private static final String REAL_JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static final Path JAVA_HOME = Path.of(System.getProperty("java.home"));
+    private static final String REAL_JAVA = JAVA_HOME.resolve("bin/java").toString();
 
     @TempDir
     static Path unpacked;
@@ -74,7 +75,7 @@ class ReleaseIT {
         Path cache = dir.resolve("cache");
         Path classLog = dir.resolve("classes.log");
 
-        Command.Result first = launchWithArchive(List.of("--version"), dir, cache, "");
+        Command.Result first = launchWithArchive(List.of("--version"), dir, cache, JAVA_HOME, "");
         assertThat(first.exitCode()).as(first.toString()).isZero();
         assertThat(first.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
         assertThat(first.err()).isEmpty();
@@ -82,7 +83,7 @@ class ReleaseIT {
         assertThat(archive.getFileName().toString()).endsWith(".jsa");
 
         // a real port (the demo's two) with the archive mapped: its classes come from it, and it says nothing
-        Command.Result demo = launchWithArchive(List.of("--demo"), dir, cache,
+        Command.Result demo = launchWithArchive(List.of("--demo"), dir, cache, JAVA_HOME,
                 "-Xlog:class+load=info:file=" + classLog);
         assertThat(demo.exitCode()).as(demo.toString()).isZero();
         assertThat(demo.err()).isEmpty();
@@ -94,7 +95,7 @@ class ReleaseIT {
         // a new build of the same install gets an archive of its own, which replaces the old one
         Path jar = home.resolve("lib/synapse-port-db.jar");
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(5)));
-        Command.Result rebuilt = launchWithArchive(List.of("--version"), dir, cache, "");
+        Command.Result rebuilt = launchWithArchive(List.of("--version"), dir, cache, JAVA_HOME, "");
         assertThat(rebuilt.exitCode()).as(rebuilt.toString()).isZero();
         assertThat(rebuilt.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
         Path next = awaitDump(cache.resolve("synapse-port-db"), archive);
@@ -112,12 +113,7 @@ class ReleaseIT {
         Path cache = dir.resolve("cache");
 
         for (int run = 0; run < 2; run++) {
-            Command.Result version = launch(List.of(home.resolve("bin/synapse-port-db").toString(), "--version"), dir,
-                    env -> {
-                        env.remove("SYNAPSE_PORT_DB_CDS");
-                        env.put("XDG_CACHE_HOME", cache.toString());
-                        env.put("JAVA_HOME", javaHome.toString());
-                    });
+            Command.Result version = launchWithArchive(List.of("--version"), dir, cache, javaHome, "");
             assertThat(version.exitCode()).as(version.toString()).isZero();
             assertThat(version.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
             assertThat(version.err()).isEmpty();
@@ -339,14 +335,15 @@ class ReleaseIT {
         });
     }
 
-    /** The release's launcher with its class-data archive in {@code cache}, and JAVA_OPTS. */
-    private static Command.Result launchWithArchive(List<String> args, Path dir, Path cache, String javaOpts) {
+    /** The release's launcher with its class-data archive in {@code cache}, the given Java, and JAVA_OPTS. */
+    private static Command.Result launchWithArchive(List<String> args, Path dir, Path cache, Path javaHome,
+            String javaOpts) {
         List<String> command = Stream.concat(Stream.of(home.resolve("bin/synapse-port-db").toString()), args.stream())
                 .toList();
         return launch(command, dir, env -> {
             env.remove("SYNAPSE_PORT_DB_CDS");
             env.put("XDG_CACHE_HOME", cache.toString());
-            env.put("JAVA_HOME", System.getProperty("java.home"));
+            env.put("JAVA_HOME", javaHome.toString());
             env.put("JAVA_OPTS", javaOpts);
         });
     }
