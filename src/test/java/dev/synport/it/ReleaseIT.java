@@ -75,10 +75,7 @@ class ReleaseIT {
         Path cache = dir.resolve("cache");
         Path classLog = dir.resolve("classes.log");
 
-        Command.Result first = launchWithArchive(List.of("--version"), dir, cache, JAVA_HOME, "");
-        assertThat(first.exitCode()).as(first.toString()).isZero();
-        assertThat(first.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
-        assertThat(first.err()).isEmpty();
+        assertPrintedTheVersionOnly(launchWithArchive(List.of("--version"), dir, cache, JAVA_HOME, ""));
         Path archive = awaitDump(cache.resolve("synapse-port-db"));
         assertThat(archive.getFileName().toString()).endsWith(".jsa");
 
@@ -95,9 +92,7 @@ class ReleaseIT {
         // a new build of the same install gets an archive of its own, which replaces the old one
         Path jar = home.resolve("lib/synapse-port-db.jar");
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(5)));
-        Command.Result rebuilt = launchWithArchive(List.of("--version"), dir, cache, JAVA_HOME, "");
-        assertThat(rebuilt.exitCode()).as(rebuilt.toString()).isZero();
-        assertThat(rebuilt.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
+        assertPrintedTheVersionOnly(launchWithArchive(List.of("--version"), dir, cache, JAVA_HOME, ""));
         Path next = awaitDump(cache.resolve("synapse-port-db"), archive);
         assertThat(next).isNotEqualTo(archive);
         assertThat(archive).doesNotExist();
@@ -113,10 +108,7 @@ class ReleaseIT {
         Path cache = dir.resolve("cache");
 
         for (int run = 0; run < 2; run++) {
-            Command.Result version = launchWithArchive(List.of("--version"), dir, cache, javaHome, "");
-            assertThat(version.exitCode()).as(version.toString()).isZero();
-            assertThat(version.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
-            assertThat(version.err()).isEmpty();
+            assertPrintedTheVersionOnly(launchWithArchive(List.of("--version"), dir, cache, javaHome, ""));
             Path marker = awaitDump(cache.resolve("synapse-port-db"));
             assertThat(marker.getFileName().toString()).endsWith(".jsa.failed");
         }
@@ -346,6 +338,12 @@ class ReleaseIT {
             env.put("JAVA_HOME", javaHome.toString());
             env.put("JAVA_OPTS", javaOpts);
         });
+    }
+
+    private static void assertPrintedTheVersionOnly(Command.Result run) {
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out()).isEqualTo("synapse-port-db " + VERSION + "\n");
+        assertThat(run.err()).isEmpty();
     }
 
     /** Waits for the launcher's background dump into {@code dir} to end; returns what it left: archive or marker. */
